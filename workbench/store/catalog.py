@@ -1,0 +1,719 @@
+"""SQLite catalog of runs, tasks and artifact rows (WAL, versioned schema, fork-safe).
+
+One connection per process, opened lazily and re-opened when `os.getpid()` changes; a lock
+serializes use from threads. Writes are short `BEGIN IMMEDIATE` transactions. A run stored as
+`running` whose process is gone (same host, dead pid) or whose heartbeat is older than
+`STALE_AFTER` reads as `crashed`, and so do its `running` tasks; `reap_crashed` persists it.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import socket
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from .errors import CorruptStoreError, SchemaTooNewError, StoreError
+
+SCHEMA_VERSION = 1
+STALE_AFTER = 30.0  # seconds without a heartbeat before a running run reads as crashed
+BUSY_TIMEOUT_MS = 30_000
+
+RUN_KINDS = ("run", "spin", "resume")
+RUN_STATUSES = ("running", "succeeded", "failed", "cancelled", "crashed")
+TASK_STATUSES = RUN_STATUSES + ("pending",)
+
+# MIGRATIONS[i] takes a catalog from schema version i to i + 1.
+MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        """CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('run', 'spin', 'resume')),
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled', 'crashed')),
+            flow_file TEXT NOT NULL,
+            parameters TEXT NOT NULL DEFAULT '{}',
+            origin_run INTEGER,
+            spun_step TEXT,
+            overrides TEXT,
+            code_hash TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            user TEXT,
+            host TEXT,
+            pid INTEGER,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            heartbeat_at REAL,
+            UNIQUE (flow, number)
+        )""",
+        "CREATE INDEX runs_status ON runs (status)",
+        """CREATE TABLE tasks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id INTEGER NOT NULL REFERENCES runs (id),
+            step TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN
+                ('running', 'succeeded', 'failed', 'cancelled', 'crashed', 'pending')),
+            attempt INTEGER NOT NULL DEFAULT 0,
+            split_index INTEGER,
+            foreach_stack TEXT NOT NULL DEFAULT '[]',
+            input_task_ids TEXT NOT NULL DEFAULT '[]',
+            started_at REAL,
+            finished_at REAL,
+            exception TEXT,
+            traceback TEXT,
+            source_hash TEXT,
+            cloned_from INTEGER,
+            transition TEXT,
+            stdout_bytes INTEGER NOT NULL DEFAULT 0,
+            stderr_bytes INTEGER NOT NULL DEFAULT 0,
+            log_truncated INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX tasks_run_step ON tasks (run_id, step, split_index, id)",
+        """CREATE TABLE artifacts (
+            task_id INTEGER NOT NULL REFERENCES tasks (id),
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            type_name TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            PRIMARY KEY (task_id, name)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX artifacts_key ON artifacts (key)",
+    ),
+]
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+_RUN_COLS = (
+    "id, flow, number, kind, status, flow_file, parameters, origin_run, spun_step, overrides,"
+    " code_hash, tags, user, host, pid, started_at, finished_at, heartbeat_at"
+)
+_TASK_COLS = (
+    "t.id, t.run_id, r.flow, r.number, t.step, t.status, t.attempt, t.split_index,"
+    " t.foreach_stack, t.input_task_ids, t.started_at, t.finished_at, t.exception, t.traceback,"
+    " t.source_hash, t.cloned_from, t.transition, t.stdout_bytes, t.stderr_bytes,"
+    " t.log_truncated, r.status, r.host, r.pid, r.started_at, r.heartbeat_at"
+)
+_TASK_FROM = "FROM tasks t JOIN runs r ON r.id = t.run_id"
+_ART_COLS = "task_id, name, key, type_name, size, summary"
+
+_RUN_JSON = {"parameters", "overrides", "tags"}
+_RUN_UPDATABLE = {
+    "kind", "status", "flow_file", "parameters", "origin_run", "spun_step", "overrides",
+    "code_hash", "tags", "user", "host", "pid", "started_at", "finished_at", "heartbeat_at",
+}
+_TASK_JSON = {"foreach_stack", "input_task_ids", "transition"}
+_TASK_UPDATABLE = {
+    "step", "status", "attempt", "split_index", "foreach_stack", "input_task_ids", "started_at",
+    "finished_at", "exception", "traceback", "source_hash", "cloned_from", "transition",
+    "stdout_bytes", "stderr_bytes", "log_truncated",
+}
+
+# SQLite primary result codes.
+_CORRUPT, _NOTADB = 11, 26
+_BUSY, _LOCKED = 5, 6
+_ENV_ERRORS = {3, 8, 10, 13, 14}  # PERM, READONLY, IOERR, FULL, CANTOPEN
+
+_HOST: str | None = None
+
+
+def this_host() -> str:
+    """The host name recorded on runs (for the dead-pid check)."""
+    global _HOST
+    if _HOST is None:
+        _HOST = socket.gethostname()
+    return _HOST
+
+
+def _user() -> str | None:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: exists, owned by someone else
+        return True
+    return True
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, default=str)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def _is_crashed(
+    status: str, host: str | None, pid: int | None, started: float, heartbeat: float | None,
+    now: float,
+) -> bool:
+    if status != "running":
+        return False
+    if (heartbeat if heartbeat is not None else started) < now - STALE_AFTER:
+        return True
+    return bool(pid) and host == this_host() and not _pid_alive(pid)
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One run. `status` is the effective one (a dead `running` run reads `crashed`)."""
+
+    id: int
+    flow: str
+    number: int
+    kind: str
+    status: str
+    flow_file: str
+    parameters: dict
+    origin_run: int | None
+    spun_step: str | None
+    overrides: dict | None
+    code_hash: str | None
+    tags: tuple[str, ...]
+    user: str | None
+    host: str | None
+    pid: int | None
+    started_at: float
+    finished_at: float | None
+    heartbeat_at: float | None
+
+    @property
+    def pathspec(self) -> str:
+        return f"{self.flow}/{self.number}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status != "running"
+
+    @property
+    def successful(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def duration(self) -> float:
+        """Seconds from start to finish (or to now while running)."""
+        end = self.finished_at if self.finished_at is not None else time.time()
+        return max(0.0, end - self.started_at)
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """One task, with its run's flow name and number joined in."""
+
+    id: int
+    run_id: int
+    flow: str
+    run_number: int
+    step: str
+    status: str
+    attempt: int
+    split_index: int | None
+    foreach_stack: tuple[tuple[int, int], ...]
+    input_task_ids: tuple[int, ...]
+    started_at: float | None
+    finished_at: float | None
+    exception: str | None
+    traceback: str | None
+    source_hash: str | None
+    cloned_from: int | None
+    transition: Any
+    stdout_bytes: int
+    stderr_bytes: int
+    log_truncated: bool
+
+    @property
+    def pathspec(self) -> str:
+        return f"{self.flow}/{self.run_number}/{self.step}/{self.id}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in ("running", "pending")
+
+    @property
+    def successful(self) -> bool:
+        return self.status == "succeeded"
+
+    @property
+    def duration(self) -> float | None:
+        """Seconds from start to finish (or to now while running); None if never started."""
+        if self.started_at is None:
+            return None
+        end = self.finished_at if self.finished_at is not None else time.time()
+        return max(0.0, end - self.started_at)
+
+
+@dataclass(frozen=True)
+class ArtifactRecord:
+    """One artifact row: which blob holds it, and what it is, without loading it."""
+
+    task_id: int
+    name: str
+    key: str
+    type_name: str
+    size: int
+    summary: str
+
+
+def _run_record(row: Sequence[Any], now: float) -> RunRecord:
+    (rid, flow, number, kind, status, flow_file, params, origin, spun, overrides, code_hash,
+     tags, user, host, pid, started, finished, heartbeat) = row
+    if _is_crashed(status, host, pid, started, heartbeat, now):
+        status = "crashed"
+        finished = max(started, heartbeat or started)
+    return RunRecord(
+        rid, flow, number, kind, status, flow_file, _loads(params) or {}, origin, spun,
+        _loads(overrides), code_hash, tuple(_loads(tags) or ()), user, host, pid, started,
+        finished, heartbeat,
+    )
+
+
+def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
+    (tid, run_id, flow, number, step, status, attempt, split_index, stack, inputs, started,
+     finished, exc, tb, source_hash, cloned_from, transition, out_b, err_b, truncated,
+     run_status, host, pid, run_started, heartbeat) = row
+    if status == "running" and _is_crashed(run_status, host, pid, run_started, heartbeat, now):
+        status = "crashed"
+        if finished is None:
+            finished = max(started or run_started, heartbeat or run_started)
+    return TaskRecord(
+        tid, run_id, flow, number, step, status, attempt, split_index,
+        tuple(tuple(frame) for frame in (_loads(stack) or ())),
+        tuple(_loads(inputs) or ()), started, finished, exc, tb, source_hash, cloned_from,
+        _loads(transition), out_b, err_b, bool(truncated),
+    )
+
+
+def _artifact_row(task_id: int, art: ArtifactRecord | Sequence[Any]) -> tuple:
+    if isinstance(art, ArtifactRecord):
+        return (task_id, art.name, art.key, art.type_name, int(art.size), art.summary)
+    name, key, type_name, size, summary = art
+    return (task_id, name, key, type_name, int(size), summary)
+
+
+def _check(value: str, allowed: Iterable[str], what: str) -> None:
+    if value not in allowed:
+        raise ValueError(f"invalid {what} {value!r}; expected one of {', '.join(allowed)}")
+
+
+# ------------------------------------------------------------------------------------ catalog
+
+
+class Catalog:
+    """Runs, tasks and artifact rows in one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._inherited: list[sqlite3.Connection] = []  # never closed in a forked child
+
+    # -- connection ---------------------------------------------------------------------
+
+    def _translate(self, exc: sqlite3.Error) -> Exception:
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        msg = str(exc)
+        if primary in (_CORRUPT, _NOTADB) or "not a database" in msg or "malformed" in msg:
+            return CorruptStoreError(
+                f"store catalog {self.path} is corrupt ({msg}); move it aside to start afresh"
+            )
+        if primary in (_BUSY, _LOCKED):
+            return StoreError(f"store catalog {self.path} is locked by another process ({msg})")
+        if primary in _ENV_ERRORS:
+            return StoreError(f"cannot use store catalog {self.path}: {msg}")
+        return exc
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            self._refuse_newer(version)
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if version < SCHEMA_VERSION:
+                self._migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _refuse_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(
+                f"store {self.path} was written by a newer workbench "
+                f"(schema {version} > {SCHEMA_VERSION}); upgrade workbench"
+            )
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
+            self._refuse_newer(version)
+            for stmts in MIGRATIONS[version:]:
+                for stmt in stmts:
+                    conn.execute(stmt)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        if self._pid != os.getpid():  # forked: the parent's connection and lock are not ours
+            if self._conn is not None:
+                self._inherited.append(self._conn)
+            self._conn = None
+            self._lock = threading.RLock()
+            self._pid = os.getpid()
+        with self._lock:
+            try:
+                if self._conn is None:
+                    self._conn = self._open()
+                yield self._conn
+            except sqlite3.Error as exc:
+                new = self._translate(exc)
+                if new is exc:
+                    raise
+                raise new from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._db() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._db() as conn:
+            return conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        with self._db() as conn:
+            return conn.execute(sql, params).fetchone()
+
+    def close(self) -> None:
+        """Close this process's connection (it reopens on next use)."""
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def schema_version(self) -> int:
+        """The catalog's schema version (opens and migrates it if needed)."""
+        row = self._one("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    # -- runs ---------------------------------------------------------------------------
+
+    def create_run(
+        self,
+        flow: str,
+        kind: str = "run",
+        *,
+        flow_file: str | os.PathLike[str],
+        parameters: dict | None = None,
+        origin_run: int | None = None,
+        spun_step: str | None = None,
+        overrides: dict | None = None,
+        code_hash: str | None = None,
+        tags: Iterable[str] = (),
+        user: str | None = None,
+    ) -> RunRecord:
+        """Create a `running` run numbered max(number)+1 for `flow` (atomic across processes)."""
+        _check(kind, RUN_KINDS, "run kind")
+        now = time.time()
+        with self._write() as conn:
+            number = conn.execute(
+                "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE flow = ?", (flow,)
+            ).fetchone()[0]
+            cur = conn.execute(
+                "INSERT INTO runs (flow, number, kind, status, flow_file, parameters, origin_run,"
+                " spun_step, overrides, code_hash, tags, user, host, pid, started_at,"
+                " heartbeat_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    flow, number, kind, os.fspath(flow_file), _dumps(parameters or {}),
+                    origin_run, spun_step, _dumps(overrides), code_hash, _dumps(list(tags)),
+                    user if user is not None else _user(), this_host(), os.getpid(), now, now,
+                ),
+            )
+            run_id = cur.lastrowid
+        run = self.get_run_by_id(run_id)
+        assert run is not None
+        return run
+
+    def heartbeat(self, run_id: int) -> None:
+        """Record that the run's process is alive."""
+        with self._db() as conn:
+            conn.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (time.time(), run_id))
+
+    def finish_run(self, run_id: int, status: str) -> None:
+        """Mark a run finished with a final status."""
+        _check(status, RUN_STATUSES[1:], "final run status")
+        now = time.time()
+        with self._db() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?",
+                (status, now, now, run_id),
+            )
+        if cur.rowcount == 0:
+            raise StoreError(f"run id {run_id} not found in {self.path}")
+
+    def update_run(self, run_id: int, **fields: Any) -> None:
+        """Set columns of a run (parameters, tags, overrides... JSON-encoded as needed)."""
+        self._update("runs", run_id, fields, _RUN_UPDATABLE, _RUN_JSON)
+
+    def _update(
+        self, table: str, row_id: int, fields: dict, allowed: set[str], json_cols: set[str]
+    ) -> None:
+        if not fields:
+            return
+        bad = sorted(set(fields) - allowed)
+        if bad:
+            raise ValueError(f"cannot update {table} column(s) {', '.join(bad)}")
+        if "status" in fields:
+            _check(fields["status"], TASK_STATUSES if table == "tasks" else RUN_STATUSES,
+                   "status")
+        if "tags" in fields:
+            fields["tags"] = list(fields["tags"])
+        cols = list(fields)
+        values = [
+            _dumps(fields[c]) if c in json_cols
+            else int(fields[c]) if isinstance(fields[c], bool) else fields[c]
+            for c in cols
+        ]
+        sql = f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?"
+        with self._db() as conn:
+            cur = conn.execute(sql, (*values, row_id))
+        if cur.rowcount == 0:
+            raise StoreError(f"{table[:-1]} id {row_id} not found in {self.path}")
+
+    def list_flows(self) -> list[str]:
+        """Names of flows with at least one run, sorted."""
+        return [r[0] for r in self._all("SELECT DISTINCT flow FROM runs ORDER BY flow")]
+
+    def list_runs(self, flow: str, limit: int | None = None) -> list[RunRecord]:
+        """Runs of a flow, newest first."""
+        sql = f"SELECT {_RUN_COLS} FROM runs WHERE flow = ? ORDER BY number DESC"
+        params: tuple = (flow,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params += (int(limit),)
+        now = time.time()
+        return [_run_record(r, now) for r in self._all(sql, params)]
+
+    def get_run(self, flow: str, number: int) -> RunRecord | None:
+        """The run `flow/number`, or None."""
+        row = self._one(
+            f"SELECT {_RUN_COLS} FROM runs WHERE flow = ? AND number = ?", (flow, int(number))
+        )
+        return _run_record(row, time.time()) if row else None
+
+    def get_run_by_id(self, run_id: int) -> RunRecord | None:
+        """The run with this catalog id, or None."""
+        row = self._one(f"SELECT {_RUN_COLS} FROM runs WHERE id = ?", (run_id,))
+        return _run_record(row, time.time()) if row else None
+
+    def latest_run(
+        self, flow: str, successful: bool = False, kind: str | Iterable[str] | None = None
+    ) -> RunRecord | None:
+        """Newest run of a flow, optionally only succeeded ones and/or of given kind(s)."""
+        sql = f"SELECT {_RUN_COLS} FROM runs WHERE flow = ?"
+        params: list[Any] = [flow]
+        if successful:
+            sql += " AND status = 'succeeded'"
+        if kind is not None:
+            kinds = [kind] if isinstance(kind, str) else list(kind)
+            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            params += kinds
+        row = self._one(sql + " ORDER BY number DESC LIMIT 1", params)
+        return _run_record(row, time.time()) if row else None
+
+    def count_runs(self, flow: str) -> int:
+        """Number of runs of a flow."""
+        row = self._one("SELECT COUNT(*) FROM runs WHERE flow = ?", (flow,))
+        return int(row[0]) if row else 0
+
+    def reap_crashed(self, flow: str | None = None) -> list[RunRecord]:
+        """Persist `crashed` for dead running runs (and their running tasks); return them."""
+        sql = f"SELECT {_RUN_COLS} FROM runs WHERE status = 'running'"
+        params: tuple = ()
+        if flow is not None:
+            sql += " AND flow = ?"
+            params = (flow,)
+        reaped: list[int] = []
+        with self._write() as conn:
+            now = time.time()
+            for row in conn.execute(sql, params).fetchall():
+                run = _run_record(row, now)
+                if run.status != "crashed":
+                    continue
+                conn.execute(
+                    "UPDATE runs SET status = 'crashed', finished_at = ? WHERE id = ?",
+                    (run.finished_at, run.id),
+                )
+                conn.execute(
+                    "UPDATE tasks SET status = 'crashed', finished_at = COALESCE(finished_at, ?)"
+                    " WHERE run_id = ? AND status = 'running'",
+                    (run.finished_at, run.id),
+                )
+                reaped.append(run.id)
+        return [r for r in (self.get_run_by_id(i) for i in reaped) if r is not None]
+
+    # -- tasks --------------------------------------------------------------------------
+
+    def create_task(
+        self,
+        run_id: int,
+        step: str,
+        *,
+        split_index: int | None = None,
+        foreach_stack: Iterable[Sequence[int]] = (),
+        input_task_ids: Iterable[int] = (),
+        source_hash: str | None = None,
+        status: str = "running",
+        attempt: int = 0,
+        started_at: float | None = None,
+    ) -> int:
+        """Insert a task row; returns its global id (the task id in pathspecs)."""
+        _check(status, TASK_STATUSES, "task status")
+        if started_at is None and status != "pending":
+            started_at = time.time()
+        with self._db() as conn:
+            cur = conn.execute(
+                "INSERT INTO tasks (run_id, step, status, attempt, split_index, foreach_stack,"
+                " input_task_ids, started_at, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id, step, status, attempt, split_index,
+                    _dumps([list(f) for f in foreach_stack]), _dumps(list(input_task_ids)),
+                    started_at, source_hash,
+                ),
+            )
+            return int(cur.lastrowid)
+
+    def update_task(self, task_id: int, **fields: Any) -> None:
+        """Set columns of a task (JSON-encoded as needed)."""
+        if "foreach_stack" in fields:
+            fields["foreach_stack"] = [list(f) for f in fields["foreach_stack"]]
+        if "input_task_ids" in fields:
+            fields["input_task_ids"] = list(fields["input_task_ids"])
+        self._update("tasks", task_id, fields, _TASK_UPDATABLE, _TASK_JSON)
+
+    def finish_task(
+        self,
+        task_id: int,
+        *,
+        status: str,
+        artifacts: Iterable[ArtifactRecord | Sequence[Any]] = (),
+        exception: str | None = None,
+        traceback: str | None = None,
+        transition: Any = None,
+        finished_at: float | None = None,
+        stdout_bytes: int = 0,
+        stderr_bytes: int = 0,
+        log_truncated: bool = False,
+    ) -> None:
+        """Record a task's end and its artifact rows in one transaction."""
+        _check(status, TASK_STATUSES, "task status")
+        rows = [_artifact_row(task_id, a) for a in artifacts]
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE tasks SET status = ?, finished_at = ?, exception = ?, traceback = ?,"
+                " transition = ?, stdout_bytes = ?, stderr_bytes = ?, log_truncated = ?"
+                " WHERE id = ?",
+                (
+                    status, finished_at if finished_at is not None else time.time(), exception,
+                    traceback, _dumps(transition), stdout_bytes, stderr_bytes,
+                    int(bool(log_truncated)), task_id,
+                ),
+            )
+            if cur.rowcount == 0:
+                raise StoreError(f"task id {task_id} not found in {self.path}")
+            conn.executemany(
+                f"INSERT OR REPLACE INTO artifacts ({_ART_COLS}) VALUES (?, ?, ?, ?, ?, ?)", rows
+            )
+
+    def clone_task(self, task_id: int, run_id: int) -> int:
+        """Copy a task row and its artifact rows into another run (no blob touched)."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "INSERT INTO tasks (run_id, step, status, attempt, split_index, foreach_stack,"
+                " input_task_ids, started_at, finished_at, exception, traceback, source_hash,"
+                " cloned_from, transition, stdout_bytes, stderr_bytes, log_truncated)"
+                " SELECT ?, step, status, attempt, split_index, foreach_stack, input_task_ids,"
+                " started_at, finished_at, exception, traceback, source_hash, id, transition,"
+                " stdout_bytes, stderr_bytes, log_truncated FROM tasks WHERE id = ?",
+                (run_id, task_id),
+            )
+            if cur.rowcount == 0:
+                raise StoreError(f"task id {task_id} not found in {self.path}")
+            new_id = int(cur.lastrowid)
+            conn.execute(
+                f"INSERT INTO artifacts ({_ART_COLS}) SELECT ?, name, key, type_name, size,"
+                " summary FROM artifacts WHERE task_id = ?",
+                (new_id, task_id),
+            )
+        return new_id
+
+    def list_tasks(self, run_id: int, step: str | None = None) -> list[TaskRecord]:
+        """Tasks of a run ordered by step, split index, id."""
+        sql = f"SELECT {_TASK_COLS} {_TASK_FROM} WHERE t.run_id = ?"
+        params: tuple = (run_id,)
+        if step is not None:
+            sql += " AND t.step = ?"
+            params += (step,)
+        now = time.time()
+        rows = self._all(sql + " ORDER BY t.step, t.split_index, t.id", params)
+        return [_task_record(r, now) for r in rows]
+
+    def get_task(self, task_id: int) -> TaskRecord | None:
+        """The task with this id, or None."""
+        row = self._one(f"SELECT {_TASK_COLS} {_TASK_FROM} WHERE t.id = ?", (task_id,))
+        return _task_record(row, time.time()) if row else None
+
+    # -- artifacts ----------------------------------------------------------------------
+
+    def list_artifacts(self, task_id: int) -> list[ArtifactRecord]:
+        """Artifact rows of a task ordered by name."""
+        rows = self._all(
+            f"SELECT {_ART_COLS} FROM artifacts WHERE task_id = ? ORDER BY name", (task_id,)
+        )
+        return [ArtifactRecord(*r) for r in rows]
+
+    def get_artifact(self, task_id: int, name: str) -> ArtifactRecord | None:
+        """One artifact row, or None."""
+        row = self._one(
+            f"SELECT {_ART_COLS} FROM artifacts WHERE task_id = ? AND name = ?", (task_id, name)
+        )
+        return ArtifactRecord(*row) if row else None

@@ -1,0 +1,243 @@
+"""Blob codec: cloudpickle protocol 5 with out-of-band buffers, one file per blob.
+
+File layout (little endian)::
+
+    header   MAGIC b"WBB1" | version u16 | flags u16 | stream_len u64 | nbuf u32
+             | nbuf x buffer_len u64
+    stream   the pickle stream, right after the header
+    buffers  each raw buffer at a 64-byte aligned file offset (zero padding between)
+
+The content key is the blake3 hex digest of the pickle stream followed by each buffer.
+Reading maps the file with ``ACCESS_COPY`` and hands ``pickle.loads`` memoryview slices of
+the map, so large numpy/pandas data loads without a copy and stays writable (copy-on-write
+pages; the file is never modified).
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import struct
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import blake3
+import cloudpickle
+
+from .errors import BlobCorruptError, BlobMissingError, SerializationError, StoreError
+
+MAGIC = b"WBB1"
+VERSION = 1
+PROTOCOL = 5
+ALIGN = 64
+_FIXED = struct.Struct("<4sHHQI")  # magic, version, flags, stream_len, nbuf
+_LEN = struct.Struct("<Q")
+# Buffers smaller than this stay in the pickle stream (alignment padding would cost more).
+INLINE_LIMIT = 512
+# Above this many bytes, let blake3 hash with several threads.
+_THREADED_HASH_BYTES = 4 << 20
+
+
+def _align(n: int) -> int:
+    return (n + ALIGN - 1) // ALIGN * ALIGN
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Offsets inside a blob file, derived from its header."""
+
+    header_len: int
+    stream_len: int
+    buffer_offsets: tuple[int, ...]
+    buffer_lens: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        if self.buffer_lens:
+            return self.buffer_offsets[-1] + self.buffer_lens[-1]
+        return self.header_len + self.stream_len
+
+    @classmethod
+    def of(cls, stream_len: int, buffer_lens: tuple[int, ...]) -> "Layout":
+        header_len = _FIXED.size + _LEN.size * len(buffer_lens)
+        offsets: list[int] = []
+        pos = header_len + stream_len
+        for n in buffer_lens:
+            pos = _align(pos)
+            offsets.append(pos)
+            pos += n
+        return cls(header_len, stream_len, tuple(offsets), buffer_lens)
+
+    def header(self) -> bytes:
+        head = _FIXED.pack(MAGIC, VERSION, 0, self.stream_len, len(self.buffer_lens))
+        return head + b"".join(_LEN.pack(n) for n in self.buffer_lens)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A serialized object: pickle stream, raw out-of-band buffers, content key, file size."""
+
+    stream: bytes
+    buffers: tuple[memoryview, ...]
+    key: str
+    layout: Layout
+
+    @property
+    def size(self) -> int:
+        """Bytes of the blob file."""
+        return self.layout.total
+
+
+def _type_name(obj: Any) -> str:
+    cls = type(obj)
+    mod = getattr(cls, "__module__", "") or ""
+    qual = getattr(cls, "__qualname__", cls.__name__)
+    return qual if mod == "builtins" else f"{mod}.{qual}"
+
+
+def _hash(parts: list[memoryview | bytes], total: int) -> str:
+    threads = blake3.blake3.AUTO if total >= _THREADED_HASH_BYTES else 1
+    hasher = blake3.blake3(max_threads=threads)
+    for part in parts:
+        hasher.update(part)
+    return hasher.hexdigest()
+
+
+def encode(obj: Any, name: str | None = None) -> Encoded:
+    """Pickle `obj` (buffers out of band) and compute its content key. Writes nothing.
+
+    Raises SerializationError naming the artifact (`name`) and its type if pickling fails.
+    """
+    views: list[memoryview] = []
+
+    def keep(pb: pickle.PickleBuffer) -> bool:
+        try:
+            view = pb.raw()
+        except BufferError:  # non-contiguous: let pickle keep it in band
+            return True
+        if view.nbytes < INLINE_LIMIT:
+            return True
+        views.append(view)
+        return False
+
+    try:
+        stream = cloudpickle.dumps(obj, protocol=PROTOCOL, buffer_callback=keep)
+    except Exception as exc:  # pickling can fail with almost anything
+        what = f"artifact {name!r}" if name else "object"
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
+        raise SerializationError(
+            f"{what} of type {_type_name(obj)} can't be pickled: {reason}"
+        ) from exc
+    layout = Layout.of(len(stream), tuple(v.nbytes for v in views))
+    key = _hash([stream, *views], len(stream) + sum(layout.buffer_lens))
+    return Encoded(stream, tuple(views), key, layout)
+
+
+def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
+    """Write `enc` to `dest` through a temp file in `tmp_dir` and an atomic rename.
+
+    Returns False (and writes nothing) when `dest` already holds a blob of the right size.
+    """
+    try:
+        if os.stat(dest).st_size == enc.size:
+            return False
+    except FileNotFoundError:
+        pass
+    tmp = None
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=dest.name[:16] + ".", suffix=".tmp", dir=tmp_dir)
+        os.fchmod(fd, 0o644)
+        with open(fd, "wb") as f:
+            layout = enc.layout
+            f.write(layout.header())
+            f.write(enc.stream)
+            pos = layout.header_len + layout.stream_len
+            for off, view in zip(layout.buffer_offsets, enc.buffers):
+                if off > pos:
+                    f.write(b"\0" * (off - pos))
+                f.write(view)
+                pos = off + view.nbytes
+        os.replace(tmp, dest)
+        tmp = None
+    except OSError as exc:
+        raise StoreError(f"cannot write blob {dest}: {exc.strerror or exc}") from exc
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return True
+
+
+def _open_map(path: Path) -> tuple[mmap.mmap, Layout]:
+    """Map a blob file copy-on-write and validate its header against its size."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise BlobMissingError(f"blob file {path} is missing") from None
+    except OSError as exc:
+        raise StoreError(f"cannot read blob {path}: {exc.strerror or exc}") from exc
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        if size < _FIXED.size:
+            raise BlobCorruptError(f"blob file {path} is corrupt: {size} bytes is too short")
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    magic, version, _flags, stream_len, nbuf = _FIXED.unpack_from(mm, 0)
+    if magic != MAGIC:
+        raise BlobCorruptError(f"blob file {path} is corrupt: bad magic {magic!r}")
+    if version != VERSION:
+        raise BlobCorruptError(f"blob file {path} has unknown format version {version}")
+    if _FIXED.size + nbuf * _LEN.size > size:
+        raise BlobCorruptError(f"blob file {path} is corrupt: truncated header")
+    lens = tuple(_LEN.unpack_from(mm, _FIXED.size + i * _LEN.size)[0] for i in range(nbuf))
+    layout = Layout.of(stream_len, lens)
+    if layout.total != size:
+        raise BlobCorruptError(
+            f"blob file {path} is corrupt: {size} bytes, header says {layout.total}"
+        )
+    return mm, layout
+
+
+def _parts(mm: mmap.mmap, layout: Layout) -> tuple[memoryview, list[memoryview]]:
+    view = memoryview(mm)
+    start = layout.header_len
+    stream = view[start : start + layout.stream_len]
+    bufs = [view[o : o + n] for o, n in zip(layout.buffer_offsets, layout.buffer_lens)]
+    return stream, bufs
+
+
+def verify(path: str | os.PathLike[str], key: str | None = None) -> bool:
+    """Rehash a blob file; True when its content matches `key` (default: the file name)."""
+    path = Path(path)
+    try:
+        mm, layout = _open_map(path)
+    except BlobCorruptError:
+        return False
+    stream, bufs = _parts(mm, layout)
+    digest = _hash([stream, *bufs], layout.stream_len + sum(layout.buffer_lens))
+    return digest == (key or path.name)
+
+
+def load(path: str | os.PathLike[str], verify: bool = False) -> Any:
+    """Load the object in a blob file, zero-copy for out-of-band buffers.
+
+    With `verify=True` the content hash is checked first (BlobCorruptError on mismatch).
+    """
+    path = Path(path)
+    mm, layout = _open_map(path)
+    stream, bufs = _parts(mm, layout)
+    if verify:
+        digest = _hash([stream, *bufs], layout.stream_len + sum(layout.buffer_lens))
+        if digest != path.name:
+            raise BlobCorruptError(f"blob file {path} is corrupt: content hash mismatch")
+    try:
+        return pickle.loads(stream, buffers=bufs)
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        raise SerializationError(f"blob {path} can't be unpickled: {reason}") from exc

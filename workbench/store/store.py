@@ -1,0 +1,114 @@
+"""`Store`: the blob store, the catalog and the task logs under one directory."""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from pathlib import Path
+
+from .blobs import BlobStore
+from .catalog import Catalog
+from .errors import StoreError
+from .paths import resolve_store_dir
+
+CATALOG_NAME = "catalog.sqlite"
+LOG_STREAMS = ("stdout", "stderr")
+TMP_MAX_AGE = 60.0
+
+
+class Store:
+    """A store directory: `catalog.sqlite`, `blobs/`, `tmp/`, `logs/`.
+
+    The catalog connection opens lazily, so a Store built in a forked child that only
+    writes blobs never touches SQLite.
+    """
+
+    def __init__(self, root: str | os.PathLike[str], *, create: bool = True) -> None:
+        self.root = Path(os.path.abspath(os.fspath(root)))
+        self._prepare(create)
+        self.blobs = BlobStore(self.root)
+        self.catalog = Catalog(self.root / CATALOG_NAME)
+
+    @classmethod
+    def open(cls, explicit: str | os.PathLike[str] | None = None, create: bool = True) -> "Store":
+        """Open the store at `explicit`, else `$WORKBENCH_STORE`, else `./.workbench`."""
+        return cls(resolve_store_dir(explicit), create=create)
+
+    def _prepare(self, create: bool) -> None:
+        if not create:
+            if not self.root.is_dir():
+                raise StoreError(f"no store at {self.root}")
+            return
+        missing = [p for p in (self.root, *self.root.parents) if not p.is_dir()]
+        dirs = [*reversed(missing), self.root / "blobs", self.root / "tmp", self.root / "logs"]
+        made: list[Path] = []
+        try:
+            for d in dirs:
+                if d.exists() and not d.is_dir():
+                    raise NotADirectoryError(errno.ENOTDIR, f"{d} is not a directory")
+                if not d.is_dir():
+                    d.mkdir()
+                    made.append(d)
+            if not os.access(self.root, os.W_OK | os.X_OK):
+                raise PermissionError(13, "permission denied")
+            for d in dirs[len(missing) :]:
+                if not os.access(d, os.W_OK | os.X_OK):
+                    raise PermissionError(13, f"{d.name}/ is not writable")
+        except OSError as exc:
+            for d in reversed(made):  # leave no half-made store behind
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
+            reason = exc.strerror or str(exc)
+            raise StoreError(f"cannot write store directory {self.root}: {reason}") from exc
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    def close(self) -> None:
+        """Close the catalog connection (reopened on next use)."""
+        self.catalog.close()
+
+    # -- logs ---------------------------------------------------------------------------
+
+    def log_path(self, task_id: int, stream: str) -> Path:
+        """`logs/<task_id>.<stream>`, stream being "stdout" or "stderr"."""
+        if stream not in LOG_STREAMS:
+            raise ValueError(f"invalid log stream {stream!r}; expected stdout or stderr")
+        return self.root / "logs" / f"{int(task_id)}.{stream}"
+
+    def read_log(self, task_id: int, stream: str) -> str:
+        """A task's captured log ("" if none); a cloned task shows its source task's log."""
+        seen: set[int] = set()
+        current: int | None = int(task_id)
+        while current is not None and current not in seen:
+            seen.add(current)
+            try:
+                data = self.log_path(current, stream).read_bytes()
+                return data.decode("utf-8", errors="replace")
+            except FileNotFoundError:
+                pass
+            task = self.catalog.get_task(current)
+            current = task.cloned_from if task is not None else None
+        return ""
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def gc_tmp(self, max_age: float = TMP_MAX_AGE) -> int:
+        """Remove temp files older than `max_age` seconds from `tmp/`; returns how many."""
+        removed = 0
+        cutoff = time.time() - max_age
+        try:
+            entries = list(os.scandir(self.root / "tmp"))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                    os.unlink(entry.path)
+                    removed += 1
+            except OSError:
+                pass
+        return removed
