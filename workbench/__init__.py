@@ -1,0 +1,28 @@
+"""workbench: a fast development loop for Metaflow-style ML/AI flows.
+
+Authoring API (Metaflow's): ``FlowSpec``, ``step``, ``Parameter``, ``IncludeFile``, ``current``,
+``retry``, ``catch``, ``timeout``. Read API for notebooks: ``Flow``, ``Run``, ``Step``, ``Task``.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .flow import (FlowSpec, IncludeFile, JSONType, Parameter, catch, current, retry, step,
+                   timeout)
+
+_CLIENT_NAMES = {"Flow", "Run", "Step", "Task", "DataArtifact", "MetaflowNotFound",
+                 "set_store", "get_store"}
+
+
+def __getattr__(name: str):
+    # The client reads the store; loading it lazily keeps `import workbench` (and so every
+    # task and flow import) light.
+    if name in _CLIENT_NAMES:
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'workbench' has no attribute {name!r}")
+
+
+__all__ = ["FlowSpec", "IncludeFile", "JSONType", "Parameter", "catch", "current", "retry",
+           "step", "timeout", *sorted(_CLIENT_NAMES), "__version__"]
