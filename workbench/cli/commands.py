@@ -1,0 +1,107 @@
+"""The ``workbench`` subcommands."""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from ..engine.api import open_store, run_flow
+from .console import (format_params, format_seconds, format_size, format_time, safe,
+                      status_text, stderr_console, stdout_console)
+from .live import LivePrinter
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def parse_assignments(pairs: list[str], option: str = "--param") -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; a pair without ``=`` is a usage error."""
+    from .app import UsageError
+
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{option} {pair!r}: expected NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    params = parse_assignments(args.param)
+    console = stderr_console() if args.json else stdout_console()
+    printer = LivePrinter(console, quiet=args.quiet)
+    started = time.monotonic()
+    run = run_flow(args.flow, params, store=args.store, flow_name=args.flow_name,
+                   max_workers=args.max_workers, on_event=printer)
+    store = open_store(args.store)
+    tasks = store.catalog.list_tasks(run.id)
+    if args.json:
+        print(json.dumps(run_json(run, tasks, time.monotonic() - started), default=str))
+    else:
+        console.print(steps_table(run, tasks))
+        failed = [t for t in tasks if t.status != "succeeded"]
+        for task in failed if args.quiet else ():  # otherwise it streamed by in the logs
+            if task.traceback:
+                console.print(Text(f"\n{task.pathspec} failed:", style="bold red"))
+                console.print(Text(safe(task.traceback.rstrip()), style="red"))
+    return EXIT_OK if run.status == "succeeded" else EXIT_FAILED
+
+
+def run_json(run: Any, tasks: list[Any], seconds: float | None = None) -> dict[str, Any]:
+    """The JSON form of a run and its tasks (``run --json``, ``show --json``)."""
+    return {
+        "flow": run.flow,
+        "run": run.number,
+        "pathspec": run.pathspec,
+        "kind": run.kind,
+        "status": run.status,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "seconds": seconds if seconds is not None else run.duration,
+        "parameters": run.parameters,
+        "origin_run": run.origin_run,
+        "tasks": [task_json(t) for t in tasks],
+    }
+
+
+def task_json(task: Any) -> dict[str, Any]:
+    return {
+        "pathspec": task.pathspec,
+        "step": task.step,
+        "task_id": task.id,
+        "status": task.status,
+        "attempt": task.attempt,
+        "split_index": task.split_index,
+        "started_at": task.started_at,
+        "finished_at": task.finished_at,
+        "seconds": (task.finished_at - task.started_at)
+        if task.finished_at and task.started_at else None,
+        "exception": task.exception,
+    }
+
+
+def steps_table(run: Any, tasks: list[Any]) -> Table:
+    """One row per step of a run: tasks, status, time."""
+    table = Table(title=f"{run.pathspec}  {run.kind}  ", title_justify="left",
+                  caption=format_params(run.parameters, 100) or None, caption_justify="left")
+    table.add_column("step")
+    table.add_column("tasks", justify="right")
+    table.add_column("status")
+    table.add_column("time", justify="right")
+    table.add_column("exception", overflow="fold")
+    by_step: dict[str, list[Any]] = {}
+    for task in tasks:
+        by_step.setdefault(task.step, []).append(task)
+    for step, group in by_step.items():
+        statuses = {t.status for t in group}
+        status = next((s for s in ("failed", "crashed", "cancelled", "running")
+                       if s in statuses), "succeeded")
+        seconds = [t.finished_at - t.started_at for t in group if t.finished_at and t.started_at]
+        exc = next((t.exception for t in group if t.exception and t.status != "succeeded"), "")
+        table.add_row(step, str(len(group)), status_text(status),
+                      format_seconds(max(seconds) if seconds else None), safe(exc or ""))
+    return table

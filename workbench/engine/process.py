@@ -1,0 +1,155 @@
+"""Starting, watching and stopping one task process.
+
+A task runs in a child forked from the process that imported the flow, in its own process
+group so a cancel or timeout also stops whatever the step started. The child's stdout and
+stderr are pipes the parent reads; a third pipe carries the task's result as JSON.
+"""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+
+@dataclass
+class TaskProcess:
+    """Parent-side handle of a running task process."""
+
+    pid: int
+    stdout_fd: int
+    stderr_fd: int
+    result_fd: int
+    pidfd: int | None
+    started: float = field(default_factory=time.monotonic)
+    exit_status: int | None = None
+    result_chunks: list[bytes] = field(default_factory=list)
+    open_fds: set[int] = field(default_factory=set)
+
+    @property
+    def exited(self) -> bool:
+        return self.exit_status is not None
+
+    def poll(self) -> bool:
+        """Reap the process if it has exited; True once it has."""
+        if self.exit_status is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.exit_status = 0
+                return True
+            if pid:
+                self.exit_status = status
+        return self.exit_status is not None
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the task's whole process group."""
+        for target in (lambda: os.killpg(self.pid, sig), lambda: os.kill(self.pid, sig)):
+            try:
+                target()
+                return
+            except (ProcessLookupError, PermissionError):
+                continue
+
+    def close(self) -> None:
+        for fd in list(self.open_fds):
+            _close(fd)
+        self.open_fds.clear()
+        if self.pidfd is not None:
+            _close(self.pidfd)
+            self.pidfd = None
+
+    def describe_exit(self) -> str:
+        """'exit code 3' or 'killed by SIGSEGV' for a process that died without a result."""
+        status = self.exit_status or 0
+        if os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            try:
+                name = signal.Signals(sig).name
+            except ValueError:
+                name = str(sig)
+            return f"killed by {name}"
+        return f"exit code {os.WEXITSTATUS(status)}"
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def fork_task(body: Callable[[int], None]) -> TaskProcess:
+    """Fork a child that runs ``body(result_fd)`` with stdout/stderr on pipes, then exits.
+
+    The child never returns into the caller's code: it leaves through ``os._exit``.
+    """
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    res_r, res_w = os.pipe()
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):
+            pass
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 0
+        try:
+            os.setpgid(0, 0)
+            for fd in (out_r, err_r, res_r):
+                os.close(fd)
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.close(out_w)
+            os.close(err_w)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            sys.stdout = _text_stream(1)
+            sys.stderr = _text_stream(2)
+            sys.stdin = open(os.devnull)  # noqa: SIM115 - lives until the child exits
+            body(res_w)
+        except BaseException:  # noqa: BLE001 - the child must always exit through os._exit
+            code = 70
+            try:
+                import traceback
+
+                traceback.print_exc()
+            except BaseException:  # noqa: BLE001
+                pass
+        finally:
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except BaseException:  # noqa: BLE001
+                    pass
+            os._exit(code)
+    try:
+        os.setpgid(pid, pid)
+    except (PermissionError, ProcessLookupError):
+        pass  # the child already did it, or already exited
+    for fd in (out_w, err_w, res_w):
+        os.close(fd)
+    for fd in (out_r, err_r, res_r):
+        os.set_blocking(fd, False)
+    pidfd = None
+    if hasattr(os, "pidfd_open"):
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:
+            pidfd = None
+    return TaskProcess(pid, out_r, err_r, res_r, pidfd, open_fds={out_r, err_r, res_r})
+
+
+def _text_stream(fd: int) -> io.TextIOWrapper:
+    return io.TextIOWrapper(
+        io.FileIO(fd, "w", closefd=False),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+        write_through=True,
+    )

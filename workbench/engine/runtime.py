@@ -1,0 +1,548 @@
+"""The local runtime: schedules a run's tasks, one child process each, and records them.
+
+The runtime process imported the flow once; every task is a child forked from it, so a task
+starts in milliseconds and shares the parent's memory copy-on-write. The runtime is the only
+writer of the catalog for its run: children write artifact blobs and report their result on a
+pipe, the runtime commits task rows after the blobs exist.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from ..flow.artifacts import ForeachFrame, Transition
+from ..store import ArtifactRecord, RunRecord, Store
+from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
+                     ignore_events)
+from .process import TaskProcess, fork_task
+from .task import ParentTask, TaskJob, run_in_child, step_decorators
+
+HEARTBEAT_SECONDS = 2.0
+CANCEL_GRACE_SECONDS = 1.5
+EXIT_GRACE_SECONDS = 0.5
+TIMEOUT_GRACE_SECONDS = 5.0
+DEFAULT_LOG_CAP = 64 * 1024 * 1024
+
+
+def log_cap_bytes() -> int:
+    """Bytes kept per log stream of a task (``WORKBENCH_LOG_CAP_MB``, default 64)."""
+    raw = os.environ.get("WORKBENCH_LOG_CAP_MB")
+    try:
+        return int(float(raw) * 1024 * 1024) if raw else DEFAULT_LOG_CAP
+    except ValueError:
+        return DEFAULT_LOG_CAP
+
+
+@dataclass
+class FinishedTask:
+    """A task that succeeded in this run (or was cloned into it): what its children need."""
+
+    task_id: int
+    step: str
+    pathspec: str
+    refs: dict[str, ArtifactRecord]
+    frames: list[ForeachFrame]
+    transition: Transition | None
+
+    def as_parent(self) -> ParentTask:
+        return ParentTask(self.task_id, self.step, self.pathspec, self.refs, self.frames)
+
+
+@dataclass
+class Request:
+    """A task waiting to be launched."""
+
+    step: str
+    parents: list[FinishedTask]
+    frames: list[ForeachFrame]
+    not_before: float = 0.0
+    task_id: int | None = None  # set when this is a retry of an existing task row
+    attempt: int = 0
+    fallback: bool = False  # run @catch's fallback instead of the step (after a crash)
+    reason: str = ""
+
+
+@dataclass
+class _Stream:
+    file: BinaryIO
+    written: int = 0
+    truncated: bool = False
+    pending: bytes = b""
+
+
+@dataclass
+class _Active:
+    request: Request
+    task_id: int
+    attempt: int
+    proc: TaskProcess
+    started_wall: float
+    fallback: bool = False
+    deadline: float | None = None
+    timed_out: bool = False
+    exited_at: float | None = None
+    streams: dict[int, tuple[str, _Stream]] = field(default_factory=dict)
+
+
+class RunInterrupted(Exception):
+    """Raised inside the scheduling loop when a cancel was requested."""
+
+
+class Runtime:
+    """Executes runs of one loaded flow against one store."""
+
+    def __init__(self, loaded: Any, store: Store, *, on_event: EventSink = ignore_events,
+                 max_workers: int | None = None) -> None:
+        self.loaded = loaded
+        self.graph = loaded.graph
+        self.flow_cls = loaded.flow_cls
+        self.store = store
+        self.catalog = store.catalog
+        self.on_event = on_event
+        self.max_workers = max(1, max_workers or os.cpu_count() or 1)
+        self.log_cap = log_cap_bytes()
+        self._cancel = False
+        self.param_names: tuple[str, ...] = tuple(
+            getattr(p, "_wb_attr", None) or getattr(p, "attr_name", None) or p.name
+            for p in _flow_parameters(self.flow_cls)
+        )
+
+    # -- public ----------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Ask the running loop to stop: running tasks are killed, the run reads cancelled."""
+        self._cancel = True
+
+    def run(self, params: dict[str, Any], *, tags: tuple[str, ...] = ()) -> RunRecord:
+        """Execute the whole flow with resolved parameter values; return the final run row."""
+        self.catalog.reap_crashed(self.graph.name)
+        run = self.catalog.create_run(
+            self.graph.name, "run", flow_file=str(self.loaded.file),
+            parameters=_jsonable_params(params), code_hash=self.code_hash(), tags=tags,
+        )
+        return self.execute(run, [Request("start", [], [])], params=params)
+
+    def code_hash(self) -> str:
+        """A hash of every step's normalized source: equal hashes mean equal step code."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for node in self.graph:
+            digest.update(f"{node.name}:{node.source_hash};".encode())
+        return digest.hexdigest()[:16]
+
+    def execute(self, run: RunRecord, seeds: list[Request], *,
+                params: dict[str, Any] | None = None) -> RunRecord:
+        """Run ``seeds`` and everything they lead to inside the existing run row ``run``."""
+        started = time.monotonic()
+        self.on_event(RunStarted(run.flow, run.number, run.kind, run.pathspec, run.parameters))
+        state = _RunState(run, params or {})
+        state.ready.extend(seeds)
+        status = "failed"
+        try:
+            self._loop(state)
+            status = "failed" if state.failed else "succeeded"
+        except (KeyboardInterrupt, RunInterrupted):
+            self._stop_all(state, "cancelled")
+            status = "cancelled"
+        except BaseException:
+            self._stop_all(state, "crashed")
+            self.catalog.finish_run(run.id, "crashed")
+            raise
+        self.catalog.finish_run(run.id, status)
+        final = self.catalog.get_run_by_id(run.id)
+        self.on_event(RunFinished(run.flow, run.number, run.pathspec, status,
+                                  time.monotonic() - started))
+        return final
+
+    # -- scheduling loop -------------------------------------------------------------------
+    def _loop(self, state: "_RunState") -> None:
+        selector = selectors.DefaultSelector()
+        state.selector = selector
+        last_beat = time.monotonic()
+        try:
+            while state.ready or state.active or state.delayed:
+                if self._cancel:
+                    raise RunInterrupted()
+                now = time.monotonic()
+                self._promote_delayed(state, now)
+                while state.ready and len(state.active) < self.max_workers and not state.failed:
+                    self._launch(state, state.ready.popleft())
+                if state.failed and not state.active:
+                    state.ready.clear()
+                    state.delayed.clear()
+                    break
+                if not state.active:
+                    if state.delayed:
+                        time.sleep(min(0.05, max(0.0, state.delayed[0].not_before - now)))
+                    continue
+                timeout = self._select_timeout(state, now)
+                for key, _ in selector.select(timeout):
+                    self._on_readable(state, key.fd, key.data)
+                now = time.monotonic()
+                for active in list(state.active.values()):
+                    if active.proc.pidfd is None:
+                        active.proc.poll()
+                    if active.deadline is not None and now > active.deadline and not active.timed_out:
+                        active.timed_out = True
+                        active.proc.kill(signal.SIGKILL)
+                    if active.proc.exited:
+                        active.exited_at = active.exited_at or now
+                        result_open = active.proc.result_fd in active.proc.open_fds
+                        # a grandchild may hold the result pipe open: don't wait for it long
+                        if not result_open or now - active.exited_at > EXIT_GRACE_SECONDS:
+                            self._finalize(state, active)
+                if now - last_beat > HEARTBEAT_SECONDS:
+                    self.catalog.heartbeat(state.run.id)
+                    last_beat = now
+        finally:
+            selector.close()
+            state.selector = None
+
+    def _select_timeout(self, state: "_RunState", now: float) -> float:
+        timeout = HEARTBEAT_SECONDS
+        if any(a.proc.pidfd is None or a.proc.exited for a in state.active.values()):
+            timeout = 0.02
+        for active in state.active.values():
+            if active.deadline is not None:
+                timeout = min(timeout, max(0.0, active.deadline - now))
+        if state.delayed:
+            timeout = min(timeout, max(0.0, state.delayed[0].not_before - now))
+        return timeout
+
+    def _promote_delayed(self, state: "_RunState", now: float) -> None:
+        while state.delayed and state.delayed[0].not_before <= now:
+            state.ready.appendleft(state.delayed.popleft())
+
+    # -- launching -------------------------------------------------------------------------
+    def _launch(self, state: "_RunState", request: Request) -> None:
+        task_id, attempt = request.task_id, request.attempt
+        node = self.graph[request.step]
+        decorators = step_decorators(self.flow_cls, request.step)
+        retries = int((decorators.get("retry") or {}).get("times", 0) or 0)
+        split_index = request.frames[-1].index if request.frames else None
+        if task_id is None:
+            task_id = self.catalog.create_task(
+                state.run.id, request.step, split_index=split_index,
+                foreach_stack=[f.to_json() for f in request.frames],
+                input_task_ids=[p.task_id for p in request.parents],
+                source_hash=node.source_hash, status="running", attempt=attempt,
+                started_at=time.time(),
+            )
+        else:
+            self.catalog.update_task(task_id, attempt=attempt, status="running")
+        job = TaskJob(
+            flow_name=state.run.flow, run_number=state.run.number, task_id=task_id,
+            step=request.step, attempt=attempt, parents=[p.as_parent() for p in request.parents],
+            frames=list(request.frames),
+            params=state.params if request.step == "start" else {},
+            is_last_attempt=attempt >= retries, fallback=request.fallback,
+            fallback_reason=request.reason,
+            origin_run=state.run.origin_run, param_names=self.param_names,
+        )
+        flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
+        proc = fork_task(lambda fd: run_in_child(job, flow_cls, graph, blobs, fd))
+        timeout = (decorators.get("timeout") or {}).get("seconds")
+        active = _Active(request, task_id, attempt, proc, time.time(), fallback=request.fallback,
+                         deadline=(time.monotonic() + timeout + TIMEOUT_GRACE_SECONDS)
+                         if timeout else None)
+        for fd, stream in ((proc.stdout_fd, "stdout"), (proc.stderr_fd, "stderr")):
+            path = self.store.log_path(task_id, stream)
+            log = open(path, "ab")  # noqa: SIM115 - closed in _finalize
+            if attempt:
+                log.write(f"--- attempt {attempt} ---\n".encode())
+            active.streams[fd] = (stream, _Stream(log, written=path.stat().st_size))
+            state.selector.register(fd, selectors.EVENT_READ, (active, stream))
+        state.selector.register(proc.result_fd, selectors.EVENT_READ, (active, "result"))
+        if proc.pidfd is not None:
+            state.selector.register(proc.pidfd, selectors.EVENT_READ, (active, "exit"))
+        state.active[task_id] = active
+        self.on_event(TaskStarted(self._pathspec(state, request.step, task_id), request.step,
+                                  task_id, attempt, split_index))
+
+    # -- reading ---------------------------------------------------------------------------
+    def _on_readable(self, state: "_RunState", fd: int, data: tuple) -> None:
+        active, kind = data
+        if kind == "exit":
+            state.selector.unregister(fd)
+            active.proc.poll()
+            if not active.proc.exited:  # pidfd readiness means it exited; reap blocking
+                try:
+                    _, status = os.waitpid(active.proc.pid, 0)
+                    active.proc.exit_status = status
+                except ChildProcessError:
+                    active.proc.exit_status = 0
+            return
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            state.selector.unregister(fd)
+            active.proc.open_fds.discard(fd)
+            os.close(fd)
+            if kind != "result":
+                self._flush_partial(state, active, fd)
+            return
+        if kind == "result":
+            active.proc.result_chunks.append(chunk)
+        else:
+            self._on_log(state, active, fd, chunk)
+
+    def _on_log(self, state: "_RunState", active: _Active, fd: int, chunk: bytes) -> None:
+        stream_name, stream = active.streams[fd]
+        if not stream.truncated:
+            room = self.log_cap - stream.written
+            kept = chunk[:max(0, room)]
+            stream.file.write(kept)
+            stream.written += len(kept)
+            if len(kept) < len(chunk):
+                stream.truncated = True
+                note = f"\n[workbench: {stream_name} truncated at {self.log_cap} bytes]\n"
+                stream.file.write(note.encode())
+                self._emit_line(state, active, stream_name, note.strip())
+            chunk = kept
+        if not chunk:
+            return
+        data = stream.pending + chunk
+        *lines, stream.pending = data.split(b"\n")
+        if len(stream.pending) > 65536:  # a huge line without newline: show it in pieces
+            lines.append(stream.pending)
+            stream.pending = b""
+        for line in lines:
+            self._emit_line(state, active, stream_name, line.decode("utf-8", "replace"))
+
+    def _flush_partial(self, state: "_RunState", active: _Active, fd: int) -> None:
+        stream_name, stream = active.streams[fd]
+        if stream.pending:
+            self._emit_line(state, active, stream_name, stream.pending.decode("utf-8", "replace"))
+            stream.pending = b""
+
+    def _emit_line(self, state: "_RunState", active: _Active, stream: str, line: str) -> None:
+        step = active.request.step
+        self.on_event(LogLine(self._pathspec(state, step, active.task_id), step, active.task_id,
+                              stream, line.rstrip("\r")))
+
+    # -- finishing -------------------------------------------------------------------------
+    def _drain(self, state: "_RunState", active: _Active) -> None:
+        """Read what is left on the task's pipes, then close them and its log files."""
+        for fd in list(active.proc.open_fds):
+            kind = "result" if fd == active.proc.result_fd else None
+            while True:
+                try:
+                    chunk = os.read(fd, 1 << 16)
+                except (BlockingIOError, OSError):
+                    break
+                if not chunk:
+                    break
+                if kind == "result":
+                    active.proc.result_chunks.append(chunk)
+                else:
+                    self._on_log(state, active, fd, chunk)
+            if fd in active.streams:
+                self._flush_partial(state, active, fd)
+            try:
+                state.selector.unregister(fd)
+            except (KeyError, ValueError):
+                pass
+        if active.proc.pidfd is not None:
+            try:
+                state.selector.unregister(active.proc.pidfd)
+            except (KeyError, ValueError):
+                pass
+        active.proc.close()
+        for _, stream in active.streams.values():
+            stream.file.close()
+
+    def _finalize(self, state: "_RunState", active: _Active) -> None:
+        self._drain(state, active)
+        del state.active[active.task_id]
+        request = active.request
+        result = None
+        if active.proc.result_chunks:
+            try:
+                result = json.loads(b"".join(active.proc.result_chunks))
+            except ValueError:
+                result = None
+        decorators = step_decorators(self.flow_cls, request.step)
+        retries = int((decorators.get("retry") or {}).get("times", 0) or 0)
+        catch = decorators.get("catch")
+        if result is None:
+            if active.timed_out:
+                seconds = (decorators.get("timeout") or {}).get("seconds")
+                line = f"TimeoutException: Step {request.step} timed out after {seconds:g} seconds"
+            else:
+                line = f"TaskCrashed: the task process died without a result ({active.proc.describe_exit()})"
+            result = {"status": "failed", "exception": line, "traceback": None,
+                      "artifacts": [], "transition": None, "crashed": True}
+        seconds = time.time() - active.started_wall
+        pathspec = self._pathspec(state, request.step, active.task_id)
+        if result["status"] != "succeeded" and not active.fallback:
+            retry_next = active.attempt < retries
+            fallback_next = (not retry_next and catch is not None and result.get("crashed"))
+            if retry_next or fallback_next:
+                self.on_event(TaskFinished(pathspec, request.step, active.task_id, active.attempt,
+                                           "failed", seconds, result["exception"],
+                                           result.get("traceback"), will_retry=True))
+                wait = 0.0
+                if retry_next:
+                    minutes = (decorators.get("retry") or {}).get("minutes_between_retries")
+                    wait = float(minutes or 0) * 60.0
+                again = Request(request.step, request.parents, request.frames,
+                                time.monotonic() + wait, task_id=active.task_id,
+                                attempt=active.attempt + 1, fallback=fallback_next,
+                                reason=result["exception"] or "")
+                if wait:
+                    state.delayed.append(again)
+                else:
+                    self._launch(state, again)
+                return
+        artifacts = [ArtifactRecord(active.task_id, *row) for row in result["artifacts"]]
+        stdout = stderr = 0
+        truncated = False
+        for stream_name, stream in active.streams.values():
+            if stream_name == "stdout":
+                stdout = stream.written
+            else:
+                stderr = stream.written
+            truncated = truncated or stream.truncated
+        self.catalog.finish_task(
+            active.task_id, status=result["status"], artifacts=artifacts,
+            exception=result["exception"], traceback=result.get("traceback"),
+            transition=result.get("transition"), finished_at=time.time(),
+            stdout_bytes=stdout, stderr_bytes=stderr, log_truncated=truncated,
+        )
+        self.on_event(TaskFinished(pathspec, request.step, active.task_id, active.attempt,
+                                   result["status"], seconds, result["exception"],
+                                   result.get("traceback")))
+        if result["status"] != "succeeded":
+            state.failed = True
+            return
+        transition = Transition.from_json(result["transition"]) if result["transition"] else None
+        finished = FinishedTask(active.task_id, request.step, pathspec,
+                                {a.name: a for a in artifacts}, list(request.frames), transition)
+        self.schedule_children(state, finished)
+
+    def schedule_children(self, state: "_RunState", task: FinishedTask) -> None:
+        """Queue the tasks that ``task``'s transition leads to (joins wait for all inputs)."""
+        transition = task.transition
+        if transition is None or not transition.steps:
+            return
+        if transition.foreach:
+            step = transition.steps[0]
+            for index in range(transition.num_splits or 0):
+                frame = ForeachFrame(task.step, transition.foreach, index, transition.num_splits)
+                state.ready.append(Request(step, [task], task.frames + [frame]))
+            return
+        for step in transition.steps:
+            node = self.graph[step]
+            if node.is_join:
+                self._arrive_at_join(state, step, task)
+            else:
+                state.ready.append(Request(step, [task], list(task.frames)))
+
+    def _arrive_at_join(self, state: "_RunState", join: str, task: FinishedTask) -> None:
+        split = self.graph[task.step].split_parents[-1]
+        split_node = self.graph[split]
+        if split_node.type == "foreach":
+            outer = task.frames[:-1]
+            order = task.frames[-1].index
+            expected = task.frames[-1].num_splits
+        else:
+            outer = list(task.frames)
+            order = split_node.out_funcs.index(_branch_of(self.graph, task.step, split))
+            expected = len(split_node.out_funcs)
+        key = (join, tuple(f.index for f in outer))
+        arrived = state.barriers.setdefault(key, {})
+        arrived[order] = task
+        if len(arrived) == expected:
+            del state.barriers[key]
+            parents = [arrived[i] for i in sorted(arrived)]
+            state.ready.append(Request(join, parents, outer))
+
+    # -- cancel ----------------------------------------------------------------------------
+    def _stop_all(self, state: "_RunState", status: str) -> None:
+        for active in state.active.values():
+            active.proc.kill(signal.SIGTERM)
+        deadline = time.monotonic() + CANCEL_GRACE_SECONDS
+        while time.monotonic() < deadline and not all(a.proc.poll() for a in state.active.values()):
+            time.sleep(0.02)
+        for active in list(state.active.values()):
+            if not active.proc.poll():
+                active.proc.kill(signal.SIGKILL)
+                try:
+                    _, code = os.waitpid(active.proc.pid, 0)
+                    active.proc.exit_status = code
+                except ChildProcessError:
+                    pass
+            # the group may hold grandchildren that outlived the task process
+            active.proc.kill(signal.SIGKILL)
+            if state.selector is not None:
+                self._drain(state, active)
+            else:
+                active.proc.close()
+            self.catalog.finish_task(active.task_id, status=status, artifacts=[],
+                                     exception=f"{status.capitalize()}: the run was {status}",
+                                     finished_at=time.time())
+            self.on_event(TaskFinished(self._pathspec(state, active.request.step, active.task_id),
+                                       active.request.step, active.task_id, active.attempt,
+                                       status, time.time() - active.started_wall))
+        state.active.clear()
+
+    @staticmethod
+    def _pathspec(state: "_RunState", step: str, task_id: int) -> str:
+        return f"{state.run.flow}/{state.run.number}/{step}/{task_id}"
+
+
+@dataclass
+class _RunState:
+    run: RunRecord
+    params: dict[str, Any]
+    ready: deque = field(default_factory=deque)
+    delayed: deque = field(default_factory=deque)
+    active: dict[int, _Active] = field(default_factory=dict)
+    barriers: dict[tuple, dict[int, FinishedTask]] = field(default_factory=dict)
+    failed: bool = False
+    selector: Any = None
+
+
+def _branch_of(graph: Any, step: str, split: str) -> str:
+    """The first step of the branch of ``split`` that ``step`` belongs to."""
+    split_node = graph[split]
+    if step in split_node.out_funcs:
+        return step
+    seen = {step}
+    frontier = [step]
+    while frontier:
+        current = frontier.pop()
+        for parent in graph[current].in_funcs:
+            if parent in split_node.out_funcs:
+                return parent
+            if parent not in seen and parent != split:
+                seen.add(parent)
+                frontier.append(parent)
+    raise ValueError(f"step {step} is not inside a branch of {split}")
+
+
+def _flow_parameters(flow_cls: type) -> list[Any]:
+    from ..flow.parameters import flow_parameters
+
+    return flow_parameters(flow_cls)
+
+
+def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        try:
+            json.dumps(value)
+            out[name] = value
+        except (TypeError, ValueError):
+            out[name] = repr(value)[:200]
+    return out

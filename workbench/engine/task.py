@@ -1,0 +1,261 @@
+"""Executing one task inside its process: bind the flow, call the step, persist, report.
+
+Runs in the child. It reads parents' artifacts from blobs (lazily, through the flow's
+ArtifactSet), writes the artifacts the step touched as blobs, and reports what happened as one
+JSON document on the result pipe. It never touches the catalog: the parent is its only writer.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import traceback
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ..flow import current
+from ..flow.artifacts import ArtifactSet, ForeachFrame, Transition
+from ..flow.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
+from ..flow.inputs import InputTask, Inputs
+from ..flow.spec import TaskState
+from ..store import BlobStore
+from ..store.errors import StoreError
+
+
+class TimeoutException(Exception):
+    """Raised inside a step that ran past its ``@timeout``."""
+
+
+@dataclass
+class ParentTask:
+    """A finished parent task as the child needs it: its artifacts and foreach frames."""
+
+    task_id: int
+    step: str
+    pathspec: str
+    refs: dict[str, Any]
+    frames: list[ForeachFrame]
+
+
+@dataclass
+class TaskJob:
+    """Everything a task process needs to run one attempt of one task."""
+
+    flow_name: str
+    run_number: int
+    task_id: int
+    step: str
+    attempt: int
+    parents: list[ParentTask]
+    frames: list[ForeachFrame]
+    params: dict[str, Any] = field(default_factory=dict)
+    is_last_attempt: bool = True
+    fallback: bool = False
+    fallback_reason: str = ""
+    origin_run: int | None = None
+    param_names: tuple[str, ...] = ()
+
+
+def step_decorators(flow_cls: type, step: str) -> dict[str, dict]:
+    """The runtime decorator settings of a step (``retry``, ``catch``, ``timeout``...)."""
+    func = getattr(flow_cls, step)
+    return dict(getattr(func, "__wb_decorators__", {}) or {})
+
+
+@contextmanager
+def _alarm(seconds: float | None, step: str) -> Iterator[None]:
+    if not seconds or seconds <= 0:
+        yield
+        return
+
+    def _raise(signum: int, frame: Any) -> None:
+        raise TimeoutException(f"Step {step} timed out after {seconds:g} seconds")
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def user_traceback(exc: BaseException) -> str:
+    """The traceback of ``exc`` without the engine's own frames at its top."""
+    tb = exc.__traceback__
+    while tb is not None and os.path.dirname(os.path.abspath(tb.tb_frame.f_code.co_filename)) == _ENGINE_DIR:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+
+
+def _exception_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
+                 loader: Any = None) -> dict[str, Any]:
+    """Run one attempt of a task and persist its artifacts; return the result document."""
+    node = graph[job.step]
+    load = loader or (lambda ref: blobs.get(ref.key))
+    if node.is_join:
+        first = job.parents[0].refs if job.parents else {}
+        inherited = ArtifactSet({k: v for k, v in first.items() if k in job.param_names}, load)
+        inputs = Inputs([
+            InputTask(p.step, ArtifactSet(dict(p.refs), load), p.frames, p.pathspec)
+            for p in job.parents
+        ])
+    else:
+        refs = dict(job.parents[0].refs) if job.parents else {}
+        inherited = ArtifactSet(refs, load)
+        inputs = None
+    state = TaskState(step=job.step, inherited=inherited, frames=list(job.frames),
+                      params=dict(job.params), is_join=node.is_join)
+    flow = flow_cls(use_cli=False)
+    flow._wb_bind(state)
+    current._bind(
+        flow_name=job.flow_name,
+        run_id=str(job.run_number),
+        step_name=job.step,
+        task_id=str(job.task_id),
+        retry_count=job.attempt,
+        origin_run_id=job.origin_run,
+    )
+    decorators = step_decorators(flow_cls, job.step)
+    catch = decorators.get("catch")
+    timeout = (decorators.get("timeout") or {}).get("seconds")
+    status, exc_line, tb_text = "succeeded", None, None
+    try:
+        if job.fallback:
+            _store_caught(flow, catch, FailureHandledByCatch(job.attempt, job.fallback_reason))
+            state.transition = _static_transition(node)
+        else:
+            with _alarm(timeout, job.step):
+                if inputs is not None:
+                    getattr(flow, job.step)(inputs)
+                else:
+                    getattr(flow, job.step)()
+            check_transition(node, state.transition)
+            if catch and catch.get("var"):
+                setattr(flow, catch["var"], None)
+    except BaseException as exc:  # noqa: BLE001 - a step's SystemExit is a failure too
+        if catch and job.is_last_attempt and isinstance(exc, Exception):
+            if catch.get("print_exception", True):
+                print(user_traceback(exc), file=sys.stderr, end="")
+            wrapped = MetaflowExceptionWrapper(exc)
+            _store_caught(flow, catch, wrapped)
+            try:
+                state.transition = _static_transition(node)
+            except ValueError as why:
+                status, exc_line, tb_text = "failed", f"CatchError: {why}", traceback.format_exc()
+        else:
+            status = "failed"
+            exc_line = _exception_line(exc)
+            tb_text = user_traceback(exc)
+            print(tb_text, file=sys.stderr, end="")
+    artifacts, persist_error = _persist(flow, job, blobs)
+    if persist_error and status == "succeeded":
+        status, exc_line, tb_text = "failed", persist_error, None
+        print(persist_error, file=sys.stderr)
+    return {
+        "status": status,
+        "exception": exc_line,
+        "traceback": tb_text,
+        "artifacts": artifacts,
+        "transition": state.transition.to_json() if state.transition and status == "succeeded" else None,
+    }
+
+
+def _store_caught(flow: Any, catch: dict | None, value: Any) -> None:
+    var = (catch or {}).get("var")
+    if var:
+        setattr(flow, var, value)
+
+
+def _static_transition(node: Any) -> Transition:
+    """The transition a step takes when ``@catch`` swallowed its exception."""
+    if node.type == "end":
+        return Transition(())
+    if node.type in ("foreach", "switch"):
+        raise ValueError(
+            f"@catch cannot continue past a failed {node.type} step *{node.name}*: "
+            "which branches to take is only known when the step succeeds"
+        )
+    return Transition(tuple(node.out_funcs))
+
+
+def check_transition(node: Any, transition: Transition | None) -> None:
+    """Raise when what the step did with ``self.next`` disagrees with the flow's graph."""
+    from ..flow.errors import InvalidNextError
+
+    if node.type == "end":
+        if transition is not None:
+            raise InvalidNextError("The end step must not call self.next().")
+        return
+    if transition is None:
+        raise InvalidNextError(
+            f"Step *{node.name}* did not call self.next(). Every step other than end must "
+            "end with a self.next() transition."
+        )
+    if node.type == "switch":
+        if transition.condition is None or transition.steps[0] not in node.out_funcs:
+            raise InvalidNextError(
+                f"Step *{node.name}* took a transition that is not one of its switch cases "
+                f"{node.out_funcs}."
+            )
+        return
+    if list(transition.steps) != list(node.out_funcs) or transition.foreach != node.foreach_param:
+        raise InvalidNextError(
+            f"Step *{node.name}* called self.next() with {list(transition.steps)}"
+            + (f" (foreach={transition.foreach!r})" if transition.foreach else "")
+            + f", but the flow's code declares {list(node.out_funcs)}"
+            + (f" (foreach={node.foreach_param!r})" if node.foreach_param else "")
+            + "."
+        )
+
+
+def _persist(flow: Any, job: TaskJob, blobs: BlobStore) -> tuple[list[list[Any]], str | None]:
+    """Write the artifacts the step touched; rows of (name, key, type, size, summary)."""
+    values, carried = flow._wb_outputs()
+    if job.step == "start":
+        for name, value in job.params.items():
+            values.setdefault(name, value)
+    rows: list[list[Any]] = []
+    error = None
+    for name, value in values.items():
+        try:
+            info = blobs.put(value, name=name)
+        except StoreError as exc:
+            error = error or str(exc)
+            continue
+        rows.append([name, info.key, info.type_name, info.size, info.summary])
+    for name, ref in carried.items():
+        rows.append([name, ref.key, ref.type_name, ref.size, ref.summary])
+    return rows, error
+
+
+def run_in_child(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
+                 result_fd: int, loader: Any = None) -> None:
+    """Child-process entry: execute the task and write its result document to ``result_fd``."""
+    try:
+        result = execute_task(job, flow_cls, graph, blobs, loader)
+    except BaseException as exc:  # noqa: BLE001 - reported, never raised into the fork
+        traceback.print_exc()
+        result = {"status": "failed", "exception": _exception_line(exc),
+                  "traceback": traceback.format_exc(), "artifacts": [], "transition": None}
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+    data = json.dumps(result, default=repr).encode()
+    view = memoryview(data)
+    while view:
+        written = os.write(result_fd, view)
+        view = view[written:]
+    os.close(result_fd)

@@ -1,0 +1,56 @@
+"""Exceptions stored as artifacts by ``@catch`` (picklable without the original class)."""
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+
+class MetaflowExceptionWrapper(Exception):
+    """An exception caught by ``@catch``: ``.type``, ``.exception`` (message), ``.stacktrace``."""
+
+    def __init__(self, exc: BaseException | None = None) -> None:
+        super().__init__()
+        self.type = ""
+        self.exception = ""
+        self.stacktrace: str | None = None
+        if exc is not None:
+            self.type = f"{type(exc).__module__}.{type(exc).__name__}"
+            self.exception = str(exc)
+            self.stacktrace = "".join(
+                traceback.format_exception(type(exc), exc, exc.__traceback__)
+            )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (self.__class__, (None,), self.__dict__)
+
+    @property
+    def message(self) -> str:
+        return self.exception
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.exception}" if self.type else self.exception
+
+    def __repr__(self) -> str:
+        return f"MetaflowExceptionWrapper({str(self)!r})"
+
+
+class FailureHandledByCatch(MetaflowExceptionWrapper):
+    """Stored by ``@catch`` when the task's process died without raising (crash, kill)."""
+
+    def __init__(self, attempts: int = 0, reason: str = "") -> None:
+        super().__init__()
+        self.type = "FailureHandledByCatch"
+        self.exception = (
+            f"Task execution kept failing over {attempts} attempts. Your code did not raise "
+            "an exception. Something in the execution environment caused the failure."
+            + (f" ({reason})" if reason else "")
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_failure, (self.__dict__,))
+
+
+def _rebuild_failure(state: dict) -> FailureHandledByCatch:
+    obj = FailureHandledByCatch.__new__(FailureHandledByCatch)
+    obj.__dict__.update(state)
+    return obj
