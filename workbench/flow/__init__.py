@@ -1,0 +1,36 @@
+"""Authoring layer: the Metaflow-compatible API, the static graph and the flow loader.
+
+Imports nothing else of workbench (and never textual).
+"""
+from __future__ import annotations
+
+from .current import current
+from .decorators import (
+    batch, card, catch, conda, conda_base, environment, kubernetes, project, pypi, pypi_base,
+    resources, retry, schedule, step, timeout, trigger, trigger_on_finish,
+)
+from .errors import (
+    FlowError, FlowLoadError, GraphError, InvalidNextError, MergeArtifactsException,
+    ParameterError, UnsupportedMetaflowName,
+)
+from .graph import DecoratorSpec, FlowGraph, Node, ParameterSpec, parse_graph
+from .loader import LoadedFlow, install_metaflow_alias, load_flow
+from .parameters import (
+    IncludeFile, JSONType, Parameter, coerce, flow_parameters, resolve_parameters,
+)
+from .spec import FlowSpec
+
+__all__ = [
+    # authoring API
+    "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "current",
+    "retry", "catch", "timeout",
+    "resources", "conda", "pypi", "batch", "kubernetes", "card", "environment",
+    "conda_base", "pypi_base", "project", "schedule", "trigger", "trigger_on_finish",
+    # graph and loading
+    "parse_graph", "FlowGraph", "Node", "DecoratorSpec", "ParameterSpec",
+    "load_flow", "LoadedFlow", "install_metaflow_alias",
+    "flow_parameters", "coerce", "resolve_parameters",
+    # errors
+    "FlowError", "GraphError", "FlowLoadError", "ParameterError", "UnsupportedMetaflowName",
+    "InvalidNextError", "MergeArtifactsException",
+]

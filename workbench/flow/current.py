@@ -1,0 +1,194 @@
+"""``current``: what the running task is (Metaflow's ``from metaflow import current``).
+
+The engine binds the fields before a task runs (``current._bind(...)``) and
+resets them afterwards (``current._reset()``). Outside a task every field is
+None and ``is_running_flow`` is False.
+"""
+from __future__ import annotations
+
+import importlib
+import shutil
+import tempfile
+from typing import Any
+
+from .parameters import _username
+
+_FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id",
+           "namespace", "username", "tempdir", "tags")
+
+
+class CardCollector:
+    """A harmless stand-in for ``current.card`` (``@card`` is ignored locally).
+
+    Components appended are kept in ``.components`` and never rendered.
+    """
+
+    def __init__(self) -> None:
+        self.components: list[Any] = []
+        self._by_id: dict[str, CardCollector] = {}
+
+    def append(self, component: Any, id: str | None = None) -> None:
+        self.components.append(component)
+
+    def extend(self, components: Any) -> None:
+        self.components.extend(components)
+
+    def clear(self) -> None:
+        self.components.clear()
+
+    def refresh(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def components_of(self, card_id: str) -> list[Any]:
+        return self[card_id].components
+
+    def __getitem__(self, card_id: str) -> "CardCollector":
+        return self._by_id.setdefault(card_id, CardCollector())
+
+    def __setitem__(self, card_id: str, value: Any) -> None:
+        self[card_id].components = list(value) if isinstance(value, (list, tuple)) else [value]
+
+    def __len__(self) -> int:
+        return len(self.components)
+
+    def __iter__(self):
+        return iter(self.components)
+
+
+class Current:
+    """The state of the running task. Use the module-level ``current`` singleton."""
+
+    def __init__(self) -> None:
+        self._reset()
+
+    # ---- engine side
+    def _bind(self, **fields: Any) -> None:
+        """Set the task's fields; ``is_running_flow`` becomes True.
+
+        Accepts flow_name, run_id, step_name, task_id, retry_count, origin_run_id,
+        namespace, username, tempdir, tags. Ids are stored as strings; username
+        defaults to the OS user, namespace to ``user:<username>``, retry_count to 0.
+        """
+        unknown = set(fields) - set(_FIELDS)
+        if unknown:
+            raise TypeError(f"current._bind() got unknown fields: {', '.join(sorted(unknown))}")
+        self._reset()
+        for name in ("run_id", "task_id", "origin_run_id"):
+            if fields.get(name) is not None:
+                fields[name] = str(fields[name])
+        self._values.update(fields)
+        if self._values.get("username") is None:
+            self._values["username"] = _username()
+        if self._values.get("namespace") is None and self._values["username"]:
+            self._values["namespace"] = f"user:{self._values['username']}"
+        if self._values.get("retry_count") is None:
+            self._values["retry_count"] = 0
+        self._running = True
+
+    def _reset(self) -> None:
+        """Back to "not in a task"; removes the task's temp dir if one was created."""
+        created = getattr(self, "_created_tempdir", None)
+        if created:
+            shutil.rmtree(created, ignore_errors=True)
+        self._values: dict[str, Any] = {name: None for name in _FIELDS}
+        self._running = False
+        self._created_tempdir: str | None = None
+        self._card = CardCollector()
+
+    # ---- user side
+    @property
+    def is_running_flow(self) -> bool:
+        """True inside a running task."""
+        return self._running
+
+    @property
+    def flow_name(self) -> str | None:
+        return self._values["flow_name"]
+
+    @property
+    def run_id(self) -> str | None:
+        return self._values["run_id"]
+
+    @property
+    def step_name(self) -> str | None:
+        return self._values["step_name"]
+
+    @property
+    def task_id(self) -> str | None:
+        return self._values["task_id"]
+
+    @property
+    def retry_count(self) -> int | None:
+        return self._values["retry_count"]
+
+    @property
+    def origin_run_id(self) -> str | None:
+        return self._values["origin_run_id"]
+
+    @property
+    def namespace(self) -> str | None:
+        return self._values["namespace"]
+
+    @property
+    def username(self) -> str | None:
+        return self._values["username"]
+
+    @property
+    def tags(self) -> Any:
+        return self._values["tags"]
+
+    @property
+    def pathspec(self) -> str | None:
+        """``flow/run_id/step/task_id`` of the running task."""
+        parts = (self.flow_name, self.run_id, self.step_name, self.task_id)
+        if any(p is None for p in parts):
+            return None
+        return "/".join(parts)
+
+    @property
+    def tempdir(self) -> str | None:
+        """A temporary directory for this task, created on first use, removed after it."""
+        if not self._running:
+            return None
+        if self._values["tempdir"] is None:
+            prefix = f"workbench-{self.step_name or 'task'}-{self.task_id or ''}-"
+            self._created_tempdir = tempfile.mkdtemp(prefix=prefix)
+            self._values["tempdir"] = self._created_tempdir
+        return self._values["tempdir"]
+
+    @property
+    def card(self) -> CardCollector:
+        """A no-op collector: ``@card`` is ignored when running locally."""
+        return self._card
+
+    # The client is a higher layer: it is looked up by name at access time on purpose,
+    # so this package keeps importing nothing else of workbench.
+    @property
+    def run(self) -> Any:
+        """The client ``Run`` of the running task, or None outside a task."""
+        if self.flow_name is None or self.run_id is None:
+            return None
+        return importlib.import_module("workbench.client").Run(f"{self.flow_name}/{self.run_id}")
+
+    @property
+    def task(self) -> Any:
+        """The client ``Task`` of the running task, or None outside a task."""
+        if self.pathspec is None:
+            return None
+        return importlib.import_module("workbench.client").Task(self.pathspec)
+
+    def __contains__(self, key: str) -> bool:
+        return getattr(self, key, None) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key, default)
+
+    def __repr__(self) -> str:
+        if not self._running:
+            return "<current: not in a running task>"
+        return f"<current: {self.pathspec} retry {self.retry_count}>"
+
+
+current = Current()
+
+__all__ = ["current", "Current", "CardCollector"]
