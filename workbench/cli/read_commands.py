@@ -1,0 +1,260 @@
+"""Read-only subcommands over the client API: ``runs``, ``show``, ``logs``.
+
+Nothing here unpickles an artifact: tables come from catalog rows (type, size, summary).
+Everything user-controlled is printed through ``safe()`` inside ``rich.text.Text`` (never as
+markup) or as plain text.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+
+from ..client import Flow, Run, Step, Task, open_store
+from ..store import RunRecord
+from .commands import run_json, steps_table, task_json
+from .console import (format_params, format_seconds, format_size, format_time, safe,
+                      status_text, stdout_console)
+
+EXIT_OK = 0
+PATHSPEC_FORMS = "Flow/run, Flow/run/step or Flow/run/step/task"
+
+
+def _usage(message: str) -> Exception:
+    from .app import UsageError
+
+    return UsageError(message)
+
+
+def _t(value: Any, style: str = "") -> Text:
+    return Text(safe("" if value is None else value), style=style)
+
+
+def kind_label(run: RunRecord) -> str:
+    """``run``, or for spins and resumes ``spin train <- 5``."""
+    if run.kind == "run":
+        return "run"
+    label = run.kind
+    if run.spun_step:
+        label += f" {run.spun_step}"
+    if run.origin_run is not None:
+        label += f" <- {run.origin_run}"
+    return label
+
+
+def _flow_name(flow: str, flow_name: str | None) -> str:
+    if flow.endswith(".py") or os.path.isfile(flow):
+        from ..flow import parse_graph
+
+        return parse_graph(flow, flow_name, validate=False).name
+    return flow
+
+
+def _pathspec(text: str, allowed: tuple[int, ...], forms: str) -> list[str]:
+    parts = text.split("/")
+    if len(parts) not in allowed or not all(parts):
+        hint = f" (to list runs: workbench runs {text})" if len(parts) == 1 and text else ""
+        raise _usage(f"bad pathspec {text!r}: expected {forms}{hint}")
+    for i, what in ((1, "run number"), (3, "task id")):
+        if len(parts) > i and not parts[i].isdigit():
+            raise _usage(f"bad pathspec {text!r}: the {what} {parts[i]!r} is not a number; "
+                         f"expected {forms}")
+    return parts
+
+
+# ------------------------------------------------------------------------------------- runs
+
+
+def runs_json(rec: RunRecord) -> dict[str, Any]:
+    """One row of ``runs --json``."""
+    return {
+        "run": rec.number,
+        "pathspec": rec.pathspec,
+        "kind": rec.kind,
+        "status": rec.status,
+        "started_at": rec.started_at,
+        "finished_at": rec.finished_at,
+        "seconds": rec.duration,
+        "parameters": rec.parameters,
+        "origin_run": rec.origin_run,
+        "spun_step": rec.spun_step,
+    }
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    """``workbench runs FLOW``: a flow's runs, newest first."""
+    if args.limit is not None and args.limit < 0:
+        raise _usage(f"--limit {args.limit}: expected a number >= 0")
+    name = _flow_name(args.flow, args.flow_name)
+    flow = Flow(name, store=open_store(args.store))
+    records = [run.record for run in flow]
+    if args.limit is not None:
+        records = records[: args.limit]
+    if args.json:
+        print(json.dumps([runs_json(r) for r in records], default=str))
+        return EXIT_OK
+    table = Table(title=Text(safe(f"{name}  ({len(records)} runs)")), title_justify="left")
+    table.add_column("run", justify="right")
+    table.add_column("kind")
+    table.add_column("status")
+    table.add_column("started")
+    table.add_column("duration", justify="right")
+    table.add_column("parameters", overflow="fold")
+    for rec in records:
+        table.add_row(_t(rec.number), _t(kind_label(rec)), status_text(rec.status),
+                      _t(format_time(rec.started_at)), _t(format_seconds(rec.duration)),
+                      _t(format_params(rec.parameters, 80)))
+    stdout_console().print(table)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------- show
+
+
+def _run_header(rec: RunRecord) -> list[Text]:
+    lines = [Text.assemble(_t(rec.pathspec, "bold"), "  ", _t(kind_label(rec), "cyan"), "  ",
+                           status_text(rec.status), "  ",
+                           _t(f"{format_seconds(rec.duration)}  started "
+                              f"{format_time(rec.started_at)}", "dim"))]
+    params = format_params(rec.parameters, 400)
+    if params:
+        lines.append(Text.assemble(("parameters: ", "dim"), _t(params)))
+    if rec.overrides:
+        lines.append(Text.assemble(("overrides: ", "dim"),
+                                   _t(format_params(rec.overrides, 400))))
+    return lines
+
+
+def _show_run(run: Run, as_json: bool) -> int:
+    rec, tasks = run.record, run.task_records()
+    if as_json:
+        print(json.dumps(run_json(rec, tasks), default=str))
+        return EXIT_OK
+    console = stdout_console()
+    for line in _run_header(rec):
+        console.print(line)
+    if tasks:
+        console.print(steps_table(rec, tasks))
+    else:
+        console.print(Text("no tasks yet", style="dim"))
+    return EXIT_OK
+
+
+def _show_step(step: Step, as_json: bool) -> int:
+    tasks = step.task_records()
+    if as_json:
+        print(json.dumps({"pathspec": step.pathspec, "flow": step.run.flow_name,
+                          "run": step.run.number, "step": step.name,
+                          "tasks": [task_json(t) for t in tasks]}, default=str))
+        return EXIT_OK
+    table = Table(title=Text(safe(f"{step.pathspec}  {len(tasks)} task(s)")),
+                  title_justify="left")
+    table.add_column("task", justify="right")
+    table.add_column("index", justify="right")
+    table.add_column("status")
+    table.add_column("attempt", justify="right")
+    table.add_column("time", justify="right")
+    table.add_column("exception", overflow="fold")
+    for t in tasks:
+        exc = t.exception if t.status != "succeeded" else ""
+        table.add_row(_t(t.id), _t("-" if t.split_index is None else t.split_index),
+                      status_text(t.status), _t(t.attempt), _t(format_seconds(t.duration)),
+                      _t((exc or "").strip().split("\n")[0], "red"))
+    stdout_console().print(table)
+    return EXIT_OK
+
+
+def artifact_json(art: Any) -> dict[str, Any]:
+    """One artifact of ``show --json`` for a task (from its row; nothing loaded)."""
+    return {"name": art.name, "type": art.type_name, "size": art.size,
+            "summary": art.summary, "sha": art.sha}
+
+
+def _show_task(task: Task, as_json: bool) -> int:
+    rec = task.record
+    artifacts = list(task.artifacts)
+    if as_json:
+        doc = {**task_json(rec), "flow": rec.flow, "run": rec.run_number,
+               "traceback": rec.traceback, "cloned_from": rec.cloned_from,
+               "artifacts": [artifact_json(a) for a in artifacts]}
+        print(json.dumps(doc, default=str))
+        return EXIT_OK
+    console = stdout_console()
+    bits: list[Any] = [_t(rec.pathspec, "bold"), "  ", status_text(rec.status), "  ",
+                       _t(f"{format_seconds(rec.duration)}  started "
+                          f"{format_time(rec.started_at)}", "dim")]
+    if rec.split_index is not None:
+        bits += ["  ", _t(f"split {rec.split_index}", "cyan")]
+    if rec.attempt:
+        bits += ["  ", _t(f"attempt {rec.attempt + 1}", "yellow")]
+    if rec.cloned_from is not None:
+        bits += ["  ", _t(f"cloned from task {rec.cloned_from}", "dim")]
+    console.print(Text.assemble(*bits))
+    if task.exception and rec.status != "succeeded":
+        console.print(Text.assemble(("exception: ", "dim"), _t(task.exception, "red")))
+    if rec.traceback and rec.status != "succeeded":
+        console.print(_t(rec.traceback.rstrip(), "red"))
+    if not artifacts:
+        console.print(Text("no artifacts", style="dim"))
+        return EXIT_OK
+    table = Table(title=Text(f"{len(artifacts)} artifact(s)"), title_justify="left")
+    table.add_column("name")
+    table.add_column("type")
+    table.add_column("size", justify="right")
+    table.add_column("summary", overflow="fold")
+    for art in artifacts:
+        table.add_row(_t(art.name, "bold"), _t(art.type_name, "cyan"),
+                      _t(format_size(art.size)), _t(art.summary))
+    console.print(table)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """``workbench show PATHSPEC``: a run's steps, a step's tasks or a task's artifacts."""
+    parts = _pathspec(args.pathspec, (2, 3, 4), PATHSPEC_FORMS)
+    store = open_store(args.store)
+    spec = "/".join(parts)
+    if len(parts) == 2:
+        return _show_run(Run(spec, store=store), args.json)
+    if len(parts) == 3:
+        return _show_step(Step(spec, store=store), args.json)
+    return _show_task(Task(spec, store=store), args.json)
+
+
+# ------------------------------------------------------------------------------------- logs
+
+
+def _plain(text: str) -> str:
+    """Log text for a terminal: CR line ends become newlines, control characters escaped."""
+    return safe(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    """``workbench logs PATHSPEC``: a task's stdout then stderr (every task of a step)."""
+    parts = _pathspec(args.pathspec, (3, 4), "Flow/run/step/task or Flow/run/step")
+    store = open_store(args.store)
+    spec = "/".join(parts)
+    tasks = Step(spec, store=store).tasks() if len(parts) == 3 else [Task(spec, store=store)]
+    streams = ["stdout"] if args.stdout else ["stderr"] if args.stderr else ["stdout", "stderr"]
+    out = sys.stdout
+    for task in tasks:
+        rec = task.record
+        if len(tasks) > 1:
+            split = "" if rec.split_index is None else f" (split {rec.split_index})"
+            out.write(f"==> {safe(task.pathspec)}{split} {rec.status} <==\n")
+        for stream in streams:
+            text = _plain(getattr(task, stream))
+            out.write(text)
+            if text and not text.endswith("\n"):
+                out.write("\n")
+        if rec.log_truncated:
+            out.flush()
+            print(f"workbench: note: the log of {safe(task.pathspec)} was truncated when "
+                  "captured", file=sys.stderr)
+    out.flush()
+    return EXIT_OK
