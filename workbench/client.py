@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
+from .flow import FlowError, load_flow
+from .flow.loader import module_name_for
 from .store import (ArtifactRecord, RunRecord, SerializationError, Store, StoreError,
                     TaskRecord, resolve_store_dir)
 
@@ -709,7 +711,12 @@ class DataArtifact:
         """The value, unpickled on first access (then kept by this object)."""
         if self._value is _UNSET:
             try:
-                self._value = self._task.store.blobs.get(self._rec.key)
+                try:
+                    self._value = self._task.store.blobs.get(self._rec.key)
+                except SerializationError as exc:
+                    if not _import_flow_module_for(exc, self._task._run_record().flow_file):
+                        raise
+                    self._value = self._task.store.blobs.get(self._rec.key)
             except SerializationError as exc:
                 raise SerializationError(
                     f"artifact {self.pathspec} ({self.type_name}) can't be loaded: "
@@ -718,6 +725,23 @@ class DataArtifact:
 
     def __repr__(self) -> str:
         return f"DataArtifact('{self.pathspec}')"
+
+
+def _import_flow_module_for(exc: BaseException, flow_file: str) -> bool:
+    """Load the flow file whose module an artifact's class lives in; True if it was that.
+
+    Classes defined in a flow file pickle by reference to the module the runtime loaded the
+    file as; outside a run that module exists only once the file is loaded again.
+    """
+    cause = exc.__cause__
+    missing = getattr(cause, "name", None) if isinstance(cause, ModuleNotFoundError) else None
+    if not missing or not flow_file or missing != module_name_for(flow_file):
+        return False
+    try:
+        load_flow(flow_file)
+    except FlowError:
+        return False
+    return True
 
 
 class ArtifactSet:

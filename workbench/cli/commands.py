@@ -9,6 +9,7 @@ from typing import Any
 from rich.table import Table
 from rich.text import Text
 
+from ..client import Run
 from ..engine.api import open_store, run_flow
 from .console import (format_params, format_seconds, format_size, format_time, safe,
                       status_text, stderr_console, stdout_console)
@@ -36,9 +37,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     printer = LivePrinter(console, quiet=args.quiet)
     started = time.monotonic()
     run = run_flow(args.flow, params, store=args.store, flow_name=args.flow_name,
-                   max_workers=args.max_workers, on_event=printer)
-    store = open_store(args.store)
-    tasks = store.catalog.list_tasks(run.id)
+                   max_workers=args.max_workers, on_event=printer,
+                   tags=tuple(getattr(args, "tags", ()) or ()))
+    tasks = Run._from_record(run, open_store(args.store)).task_records()
     if args.json:
         print(json.dumps(run_json(run, tasks, time.monotonic() - started), default=str))
     else:
@@ -84,10 +85,12 @@ def task_json(task: Any) -> dict[str, Any]:
     }
 
 
-def steps_table(run: Any, tasks: list[Any]) -> Table:
+def steps_table(run: Any, tasks: list[Any], *, titled: bool = True) -> Table:
     """One row per step of a run: tasks, status, time."""
-    table = Table(title=f"{run.pathspec}  {run.kind}  ", title_justify="left",
-                  caption=format_params(run.parameters, 100) or None, caption_justify="left")
+    params = format_params(run.parameters, 100)
+    table = Table(title=Text(f"{run.pathspec}  {run.kind}") if titled else None,
+                  title_justify="left", caption=Text(params) if titled and params else None,
+                  caption_justify="left")
     table.add_column("step")
     table.add_column("tasks", justify="right")
     table.add_column("status")
@@ -102,6 +105,8 @@ def steps_table(run: Any, tasks: list[Any]) -> Table:
                        if s in statuses), "succeeded")
         seconds = [t.finished_at - t.started_at for t in group if t.finished_at and t.started_at]
         exc = next((t.exception for t in group if t.exception and t.status != "succeeded"), "")
-        table.add_row(step, str(len(group)), status_text(status),
-                      format_seconds(max(seconds) if seconds else None), safe(exc or ""))
+        first_line = (exc or "").strip().splitlines()[:1]
+        table.add_row(Text(safe(step)), str(len(group)), status_text(status),
+                      format_seconds(max(seconds) if seconds else None),
+                      Text(safe(first_line[0]) if first_line else ""))
     return table

@@ -139,7 +139,7 @@ def _show_run(run: Run, as_json: bool) -> int:
     for line in _run_header(rec):
         console.print(line)
     if tasks:
-        console.print(steps_table(rec, tasks))
+        console.print(steps_table(rec, tasks, titled=False))
     else:
         console.print(Text("no tasks yet", style="dim"))
     return EXIT_OK

@@ -226,7 +226,7 @@ class TaskRecord:
     status: str
     attempt: int
     split_index: int | None
-    foreach_stack: tuple[tuple[int, int], ...]
+    foreach_stack: tuple[tuple, ...]  # frames (step, var, index, num_splits), outermost first
     input_task_ids: tuple[int, ...]
     started_at: float | None
     finished_at: float | None
