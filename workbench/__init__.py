@@ -14,15 +14,22 @@ _CLIENT_NAMES = {"Flow", "Run", "Step", "Task", "DataArtifact", "MetaflowNotFoun
                  "set_store", "get_store"}
 
 
+_API_NAMES = {"run", "spin", "resume"}
+
+
 def __getattr__(name: str):
-    # The client reads the store; loading it lazily keeps `import workbench` (and so every
-    # task and flow import) light.
+    # The client and the engine load lazily: `import workbench` (and so every flow import)
+    # stays light.
     if name in _CLIENT_NAMES:
         from . import client
 
         return getattr(client, name)
+    if name in _API_NAMES:
+        from . import api
+
+        return getattr(api, name)
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")
 
 
 __all__ = ["FlowSpec", "IncludeFile", "JSONType", "Parameter", "catch", "current", "retry",
-           "step", "timeout", *sorted(_CLIENT_NAMES), "__version__"]
+           "step", "timeout", *sorted(_CLIENT_NAMES), *sorted(_API_NAMES), "__version__"]

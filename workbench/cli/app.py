@@ -6,6 +6,7 @@ import sys
 from typing import Callable, Sequence
 
 from .. import __version__
+from ..engine.errors import EngineInputError
 from ..flow.errors import FlowError
 from ..store.errors import StoreError
 from .console import error_line
@@ -32,7 +33,7 @@ def _common(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import commands, read_commands
+    from . import commands, read_commands, spin_commands
 
     parser = _Parser(
         prog="workbench",
@@ -54,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
     _common(p)
     p.set_defaults(handler=commands.cmd_run)
+
+    spin_commands.register(sub, _common)
 
     p = sub.add_parser("runs", help="list a flow's runs, newest first",
                        description="List the runs of FLOW (a flow file or a flow name).")
@@ -85,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _dispatch(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         return handler(args)
-    except (FlowError, StoreError, UsageError) as exc:
+    except (FlowError, StoreError, UsageError, EngineInputError) as exc:
         error_line(str(exc))
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -16,12 +16,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from ..flow.artifacts import ForeachFrame, Transition
+from ..flow.artifacts import Transition
 from ..store import ArtifactRecord, RunRecord, Store
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
 from .process import TaskProcess, fork_task
-from .task import ParentTask, TaskJob, run_in_child, step_decorators
+from .scheduling import FinishedTask, Request, Scheduler
+from .task import TaskJob, run_in_child, step_decorators
 
 HEARTBEAT_SECONDS = 2.0
 CANCEL_GRACE_SECONDS = 1.5
@@ -37,35 +38,6 @@ def log_cap_bytes() -> int:
         return int(float(raw) * 1024 * 1024) if raw else DEFAULT_LOG_CAP
     except ValueError:
         return DEFAULT_LOG_CAP
-
-
-@dataclass
-class FinishedTask:
-    """A task that succeeded in this run (or was cloned into it): what its children need."""
-
-    task_id: int
-    step: str
-    pathspec: str
-    refs: dict[str, ArtifactRecord]
-    frames: list[ForeachFrame]
-    transition: Transition | None
-
-    def as_parent(self) -> ParentTask:
-        return ParentTask(self.task_id, self.step, self.pathspec, self.refs, self.frames)
-
-
-@dataclass
-class Request:
-    """A task waiting to be launched."""
-
-    step: str
-    parents: list[FinishedTask]
-    frames: list[ForeachFrame]
-    not_before: float = 0.0
-    task_id: int | None = None  # set when this is a retry of an existing task row
-    attempt: int = 0
-    fallback: bool = False  # run @catch's fallback instead of the step (after a crash)
-    reason: str = ""
 
 
 @dataclass
@@ -137,11 +109,17 @@ class Runtime:
         return digest.hexdigest()[:16]
 
     def execute(self, run: RunRecord, seeds: list[Request], *,
-                params: dict[str, Any] | None = None) -> RunRecord:
-        """Run ``seeds`` and everything they lead to inside the existing run row ``run``."""
+                params: dict[str, Any] | None = None, scheduler: Scheduler | None = None,
+                follow: bool = True) -> RunRecord:
+        """Run ``seeds`` inside the existing run row ``run``.
+
+        With ``follow`` the tasks they lead to run too; ``scheduler`` may come pre-loaded
+        with join arrivals of cloned tasks (resume).
+        """
         started = time.monotonic()
         self.on_event(RunStarted(run.flow, run.number, run.kind, run.pathspec, run.parameters))
-        state = _RunState(run, params or {})
+        state = _RunState(run, params or {}, scheduler=scheduler or Scheduler(self.graph),
+                          follow=follow)
         state.ready.extend(seeds)
         status = "failed"
         try:
@@ -432,40 +410,8 @@ class Runtime:
 
     def schedule_children(self, state: "_RunState", task: FinishedTask) -> None:
         """Queue the tasks that ``task``'s transition leads to (joins wait for all inputs)."""
-        transition = task.transition
-        if transition is None or not transition.steps:
-            return
-        if transition.foreach:
-            step = transition.steps[0]
-            for index in range(transition.num_splits or 0):
-                frame = ForeachFrame(task.step, transition.foreach, index, transition.num_splits)
-                state.ready.append(Request(step, [task], task.frames + [frame]))
-            return
-        for step in transition.steps:
-            node = self.graph[step]
-            if node.is_join:
-                self._arrive_at_join(state, step, task)
-            else:
-                state.ready.append(Request(step, [task], list(task.frames)))
-
-    def _arrive_at_join(self, state: "_RunState", join: str, task: FinishedTask) -> None:
-        split = self.graph[task.step].split_parents[-1]
-        split_node = self.graph[split]
-        if split_node.type == "foreach":
-            outer = task.frames[:-1]
-            order = task.frames[-1].index
-            expected = task.frames[-1].num_splits
-        else:
-            outer = list(task.frames)
-            order = split_node.out_funcs.index(_branch_of(self.graph, task.step, split))
-            expected = len(split_node.out_funcs)
-        key = (join, tuple(f.index for f in outer))
-        arrived = state.barriers.setdefault(key, {})
-        arrived[order] = task
-        if len(arrived) == expected:
-            del state.barriers[key]
-            parents = [arrived[i] for i in sorted(arrived)]
-            state.ready.append(Request(join, parents, outer))
+        if state.follow:
+            state.ready.extend(state.scheduler.children(task))
 
     # -- cancel ----------------------------------------------------------------------------
     def _stop_all(self, state: "_RunState", status: str) -> None:
@@ -508,27 +454,10 @@ class _RunState:
     ready: deque = field(default_factory=deque)
     delayed: deque = field(default_factory=deque)
     active: dict[int, _Active] = field(default_factory=dict)
-    barriers: dict[tuple, dict[int, FinishedTask]] = field(default_factory=dict)
+    scheduler: Scheduler | None = None
+    follow: bool = True
     failed: bool = False
     selector: Any = None
-
-
-def _branch_of(graph: Any, step: str, split: str) -> str:
-    """The first step of the branch of ``split`` that ``step`` belongs to."""
-    split_node = graph[split]
-    if step in split_node.out_funcs:
-        return step
-    seen = {step}
-    frontier = [step]
-    while frontier:
-        current = frontier.pop()
-        for parent in graph[current].in_funcs:
-            if parent in split_node.out_funcs:
-                return parent
-            if parent not in seen and parent != split:
-                seen.add(parent)
-                frontier.append(parent)
-    raise ValueError(f"step {step} is not inside a branch of {split}")
 
 
 def _flow_parameters(flow_cls: type) -> list[Any]:

@@ -686,6 +686,40 @@ class Catalog:
             )
         return new_id
 
+    def clone_tasks(self, task_ids: Iterable[int], run_id: int) -> dict[int, int]:
+        """Clone several tasks into ``run_id`` in one transaction; returns old id -> new id.
+
+        Input task ids that point at tasks cloned in the same call are remapped to the clones,
+        so the cloned tasks form the same graph inside the new run.
+        """
+        ids = list(task_ids)
+        mapping: dict[int, int] = {}
+        with self._write() as conn:
+            for old in ids:
+                cur = conn.execute(
+                    "INSERT INTO tasks (run_id, step, status, attempt, split_index, foreach_stack,"
+                    " input_task_ids, started_at, finished_at, exception, traceback, source_hash,"
+                    " cloned_from, transition, stdout_bytes, stderr_bytes, log_truncated)"
+                    " SELECT ?, step, status, attempt, split_index, foreach_stack, input_task_ids,"
+                    " started_at, finished_at, exception, traceback, source_hash, id, transition,"
+                    " stdout_bytes, stderr_bytes, log_truncated FROM tasks WHERE id = ?",
+                    (run_id, old),
+                )
+                if cur.rowcount == 0:
+                    raise StoreError(f"task id {old} not found in {self.path}")
+                mapping[old] = int(cur.lastrowid)
+            for old, new in mapping.items():
+                conn.execute(
+                    f"INSERT INTO artifacts ({_ART_COLS}) SELECT ?, name, key, type_name, size,"
+                    " summary FROM artifacts WHERE task_id = ?",
+                    (new, old),
+                )
+                row = conn.execute("SELECT input_task_ids FROM tasks WHERE id = ?", (new,)).fetchone()
+                inputs = [mapping.get(i, i) for i in (_loads(row[0]) or [])]
+                conn.execute("UPDATE tasks SET input_task_ids = ? WHERE id = ?",
+                             (_dumps(inputs), new))
+        return mapping
+
     def list_tasks(self, run_id: int, step: str | None = None) -> list[TaskRecord]:
         """Tasks of a run ordered by step, split index, id."""
         sql = f"SELECT {_TASK_COLS} {_TASK_FROM} WHERE t.run_id = ?"
@@ -717,3 +751,60 @@ class Catalog:
             f"SELECT {_ART_COLS} FROM artifacts WHERE task_id = ? AND name = ?", (task_id, name)
         )
         return ArtifactRecord(*row) if row else None
+
+    # -- housekeeping -------------------------------------------------------------------
+
+    def running_runs(self) -> list[RunRecord]:
+        """Runs of any flow still running (a dead process's run reads crashed, so not here)."""
+        now = time.time()
+        rows = self._all(f"SELECT {_RUN_COLS} FROM runs WHERE status = 'running' ORDER BY id")
+        return [r for r in (_run_record(row, now) for row in rows) if r.status == "running"]
+
+    def clone_links(self, flow: str) -> set[tuple[int, int]]:
+        """``(run id, source run id)`` pairs: a task of the first run was cloned from the second."""
+        rows = self._all(
+            "SELECT DISTINCT t.run_id, s.run_id FROM tasks t JOIN tasks s ON s.id = t.cloned_from"
+            " JOIN runs r ON r.id = t.run_id WHERE r.flow = ?", (flow,),
+        )
+        return {(int(a), int(b)) for a, b in rows}
+
+    def steps_seen(self, flow: str, max_number: int | None = None) -> set[str]:
+        """Names of steps with a task in some run of `flow` (numbered <= `max_number`)."""
+        sql = "SELECT DISTINCT t.step FROM tasks t JOIN runs r ON r.id = t.run_id WHERE r.flow = ?"
+        params: tuple = (flow,)
+        if max_number is not None:
+            sql += " AND r.number <= ?"
+            params += (int(max_number),)
+        return {row[0] for row in self._all(sql, params)}
+
+    def referenced_keys(self) -> set[str]:
+        """Every blob key some artifact row (of any flow) references."""
+        return {row[0] for row in self._all("SELECT DISTINCT key FROM artifacts")}
+
+    def task_ids(self) -> set[int]:
+        """Ids of every task row (to find log files of deleted tasks)."""
+        return {int(row[0]) for row in self._all("SELECT id FROM tasks")}
+
+    def delete_runs(self, run_ids: Iterable[int]) -> list[int]:
+        """Delete runs with their tasks and artifact rows in one transaction.
+
+        Touches no file: the caller removes logs and unreferenced blobs afterwards, so a
+        crash in between leaves only orphan files that the next sweep removes. Returns the
+        ids of the deleted tasks.
+        """
+        ids = sorted({int(i) for i in run_ids})
+        deleted: list[int] = []
+        if not ids:
+            return deleted
+        with self._write() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" * len(chunk))
+                deleted += [int(r[0]) for r in conn.execute(
+                    f"SELECT id FROM tasks WHERE run_id IN ({marks})", chunk).fetchall()]
+                conn.execute(
+                    "DELETE FROM artifacts WHERE task_id IN"
+                    f" (SELECT id FROM tasks WHERE run_id IN ({marks}))", chunk)
+                conn.execute(f"DELETE FROM tasks WHERE run_id IN ({marks})", chunk)
+                conn.execute(f"DELETE FROM runs WHERE id IN ({marks})", chunk)
+        return sorted(deleted)

@@ -1,0 +1,141 @@
+"""``workbench spin`` and ``workbench resume``: re-execute steps on stored inputs."""
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any, Callable
+
+from rich.text import Text
+
+from ..client import Run
+from ..engine.api import open_store, resume_step, spin_step
+from ..engine.replay import parse_literal
+from .console import format_seconds, safe, stderr_console, stdout_console
+from .live import LivePrinter
+
+EXIT_OK, EXIT_FAILED = 0, 1
+
+
+def parse_step_arg(value: str) -> tuple[str, int | None, int | None]:
+    """``train`` | ``5/train`` | ``Flow/5/train`` | ``Flow/5/train/12`` -> (step, run, task id)."""
+    from .app import UsageError
+
+    parts = value.strip("/").split("/")
+    if len(parts) == 1:
+        return parts[0], None, None
+    if len(parts) == 2 and parts[0].isdigit():
+        return parts[1], int(parts[0]), None
+    if len(parts) == 3 and parts[1].isdigit():
+        return parts[2], int(parts[1]), None
+    if len(parts) == 4 and parts[1].isdigit() and parts[3].isdigit():
+        return parts[2], int(parts[1]), int(parts[3])
+    raise UsageError(f"{value!r}: expected STEP, RUN/STEP, Flow/RUN/STEP or Flow/RUN/STEP/TASK")
+
+
+def register(sub: Any, common: Callable[..., None]) -> None:
+    """Add the ``spin`` and ``resume`` subcommands."""
+    p = sub.add_parser(
+        "spin", help="re-run one step on a past run's stored inputs and diff the result",
+        description="Re-execute STEP with the flow file's current code on the parent tasks of "
+                    "a reference run (default: the newest run whose parents of STEP succeeded), "
+                    "as a new run of kind spin. Prints the diff of the step's artifacts.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("step", metavar="STEP_OR_PATHSPEC",
+                   help="train, 5/train, Flow/5/train or Flow/5/train/12")
+    p.add_argument("--run", type=int, default=None, metavar="N", help="reference run number")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--index", type=int, default=None, metavar="I",
+                       help="which foreach split to spin (default 0)")
+    group.add_argument("--all-splits", action="store_true", help="spin every split, in parallel")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="NAME=VALUE",
+                   help="override an input artifact (or a parameter of start); VALUE is a "
+                        "Python literal, else a string")
+    p.add_argument("--artifacts", metavar="FILE.py",
+                   help="a module defining ARTIFACTS = {...} (for joins keyed by parent step "
+                        "or task pathspec)")
+    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
+    common(p)
+    p.set_defaults(handler=cmd_spin)
+
+    p = sub.add_parser(
+        "resume", help="re-run a step and everything after it on a past run's inputs",
+        description="Clone the reference run's tasks before STEP, then run STEP and every step "
+                    "after it as a new run of kind resume.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("step", metavar="STEP", help="the step to resume from")
+    p.add_argument("--run", type=int, default=None, metavar="N", help="reference run number")
+    p.add_argument("--max-workers", type=int, default=None, metavar="N",
+                   help="how many tasks run at once (default: CPU count)")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
+    common(p)
+    p.set_defaults(handler=cmd_resume)
+
+
+def _task_index(store_arg: str | None, task_id: int) -> int | None:
+    task = open_store(store_arg).catalog.get_task(task_id)
+    return task.split_index if task else None
+
+
+def cmd_spin(args: argparse.Namespace) -> int:
+    from .app import UsageError
+    from .commands import parse_assignments
+
+    step, run, task_id = parse_step_arg(args.step)
+    if args.run is not None:
+        run = args.run
+    index = args.index
+    if task_id is not None and index is None and not args.all_splits:
+        index = _task_index(args.store, task_id)
+        if index is None and open_store(args.store).catalog.get_task(task_id) is None:
+            raise UsageError(f"{args.step}: no task {task_id} in the store")
+    overrides = {k: parse_literal(v) for k, v in parse_assignments(args.overrides, "--set").items()}
+    console = stderr_console() if args.json else stdout_console()
+    warnings = stderr_console()
+    outcome = spin_step(args.flow, step, run=run, index=index, all_splits=args.all_splits,
+                        overrides=overrides, artifacts_file=args.artifacts, store=args.store,
+                        flow_name=args.flow_name, on_event=LivePrinter(console, quiet=args.quiet),
+                        warn=lambda message: warnings.print(Text(safe(message), style="yellow")))
+    if args.json:
+        print(json.dumps({
+            "run": outcome.run.number,
+            "pathspec": outcome.run.pathspec,
+            "reference": outcome.reference.number,
+            "step": outcome.step,
+            "status": outcome.status,
+            "seconds": outcome.seconds,
+            "tasks": [t.pathspec for t in outcome.tasks],
+            "diff": [d.to_json() for d in outcome.diff],
+        }, default=str))
+    else:
+        console.print(Text.assemble(
+            (f"\n{outcome.step}", "bold"), " spun as ", (outcome.run.pathspec, "bold"),
+            f" on the inputs of {outcome.reference.pathspec} ",
+            (f"in {format_seconds(outcome.seconds)}", "dim")))
+        if outcome.status == "succeeded":
+            from .diff_render import render_diff
+
+            render_diff(console, outcome.diff, show_unchanged=args.all)
+    return EXIT_OK if outcome.status == "succeeded" else EXIT_FAILED
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from .commands import run_json, steps_table
+
+    console = stderr_console() if args.json else stdout_console()
+    run = resume_step(args.flow, args.step, run=args.run, store=args.store,
+                      flow_name=args.flow_name, max_workers=args.max_workers,
+                      on_event=LivePrinter(console, quiet=args.quiet))
+    tasks = Run._from_record(run, open_store(args.store)).task_records()
+    if args.json:
+        print(json.dumps(run_json(run, tasks), default=str))
+    else:
+        console.print(steps_table(run, tasks))
+    return EXIT_OK if run.status == "succeeded" else EXIT_FAILED
+
+

@@ -1,0 +1,325 @@
+"""Compare two runs of a flow, or two tasks: plain data, no rendering.
+
+`compare_runs` lines up the steps of two runs: parameters that differ, per step the status,
+duration and code (task ``source_hash``) of each side and the artifact diff of its task (one
+pair per split for steps that run inside a foreach, bounded). `diff_tasks` diffs two tasks'
+artifacts. Unchanged artifacts are decided by blob key without loading anything; changed
+ones are loaded from the blob store only to be diffed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from ..compare import ArtifactDiff, diff_artifacts, summarize_changes
+from ..store import RunRecord, SerializationError, Store, StoreError, TaskRecord
+
+MAX_SPLITS = 20  # split pairs diffed per foreach step by default
+
+_MISSING = object()
+
+
+class ComparisonError(StoreError):
+    """Two runs (or tasks) that cannot be compared; one line, like every StoreError."""
+
+
+# ------------------------------------------------------------------------------ loading
+
+
+def _import_flow_module_for(exc: BaseException, flow_file: str | None) -> bool:
+    """Load the flow file whose module a pickled class lives in; True when that was it."""
+    from ..flow import FlowError, load_flow
+    from ..flow.loader import module_name_for
+
+    cause = exc.__cause__
+    missing = getattr(cause, "name", None) if isinstance(cause, ModuleNotFoundError) else None
+    if not missing or not flow_file or missing != module_name_for(flow_file):
+        return False
+    try:
+        load_flow(flow_file)
+    except FlowError:
+        return False
+    return True
+
+
+def artifact_loader(store: Store, task: TaskRecord, flow_file: str | None = None
+                    ) -> Callable[[str], Any]:
+    """A ``name -> value`` loader over a task's artifact rows (for `diff_artifacts`).
+
+    A class defined in the flow file pickles by reference to the module the runtime loaded
+    the file as; when unpickling misses that module, the flow file is loaded once and the
+    blob read again.
+    """
+    keys = {a.name: a.key for a in store.catalog.list_artifacts(task.id)}
+    if flow_file is None:
+        run = store.catalog.get_run_by_id(task.run_id)
+        flow_file = run.flow_file if run is not None else None
+
+    def load(name: str) -> Any:
+        key = keys[name]
+        try:
+            return store.blobs.get(key)
+        except SerializationError as exc:
+            if not _import_flow_module_for(exc, flow_file):
+                raise
+            return store.blobs.get(key)
+
+    return load
+
+
+def diff_tasks(store: Store, task_a: TaskRecord | int, task_b: TaskRecord | int, **limits: Any
+               ) -> list[ArtifactDiff]:
+    """One ArtifactDiff per artifact name of two tasks, sorted by name (a -> b).
+
+    ``limits`` go to `workbench.compare.diff_artifacts` (``max_rows``, ``max_items``...).
+    """
+    a, b = _task(store, task_a), _task(store, task_b)
+    return diff_artifacts(
+        store.catalog.list_artifacts(a.id), store.catalog.list_artifacts(b.id),
+        artifact_loader(store, a), artifact_loader(store, b), **limits,
+    )
+
+
+def _task(store: Store, task: TaskRecord | int) -> TaskRecord:
+    if isinstance(task, TaskRecord):
+        return task
+    rec = store.catalog.get_task(int(task))
+    if rec is None:
+        raise StoreError(f"task id {task} not found in {store.root}")
+    return rec
+
+
+# ------------------------------------------------------------------------------ records
+
+
+@dataclass
+class ParameterChange:
+    """A parameter whose value differs between the two runs (missing on one side: None
+    and ``change`` "added" or "removed")."""
+
+    name: str
+    change: str  # "changed" | "added" | "removed"
+    before: Any
+    after: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "change": self.change, "before": self.before,
+                "after": self.after}
+
+
+@dataclass
+class TaskPair:
+    """The tasks of one step (one split of it, for foreach bodies) in both runs, diffed."""
+
+    split: tuple[int, ...]  # foreach indices, outermost first; () outside any foreach
+    task_a: TaskRecord | None
+    task_b: TaskRecord | None
+    diffs: list[ArtifactDiff] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """True when some artifact is not unchanged."""
+        return any(d.change != "unchanged" for d in self.diffs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "split": list(self.split),
+            "task_a": self.task_a.pathspec if self.task_a else None,
+            "task_b": self.task_b.pathspec if self.task_b else None,
+            "summary": summarize_changes(self.diffs),
+            "diff": [d.to_json() for d in self.diffs],
+        }
+
+
+@dataclass
+class StepComparison:
+    """One step in both runs. A side where the step has no task has status None."""
+
+    step: str
+    status_a: str | None
+    status_b: str | None
+    seconds_a: float | None
+    seconds_b: float | None
+    tasks_a: int
+    tasks_b: int
+    code_changed: bool | None  # None: unknown (the step is missing on a side)
+    pairs: list[TaskPair] = field(default_factory=list)
+    splits_omitted: int = 0  # split pairs beyond the bound, not diffed
+
+    @property
+    def seconds_delta(self) -> float | None:
+        if self.seconds_a is None or self.seconds_b is None:
+            return None
+        return self.seconds_b - self.seconds_a
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Change counts over every diffed pair."""
+        return summarize_changes([d for p in self.pairs for d in p.diffs])
+
+    @property
+    def changed(self) -> bool:
+        """Status, code or some artifact differs, or the step is on one side only."""
+        return (self.status_a != self.status_b or bool(self.code_changed)
+                or any(p.changed for p in self.pairs))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "status_a": self.status_a,
+            "status_b": self.status_b,
+            "seconds_a": self.seconds_a,
+            "seconds_b": self.seconds_b,
+            "seconds_delta": self.seconds_delta,
+            "tasks_a": self.tasks_a,
+            "tasks_b": self.tasks_b,
+            "code_changed": self.code_changed,
+            "summary": self.summary,
+            "tasks": [p.to_json() for p in self.pairs],
+            "splits_omitted": self.splits_omitted,
+        }
+
+
+@dataclass
+class RunComparison:
+    """Two runs of one flow, side by side (a is the "before")."""
+
+    flow: str
+    run_a: RunRecord
+    run_b: RunRecord
+    parameters: list[ParameterChange]
+    steps: list[StepComparison]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flow": self.flow,
+            "run_a": _run_json(self.run_a),
+            "run_b": _run_json(self.run_b),
+            "parameters": [p.to_json() for p in self.parameters],
+            "steps": [s.to_json() for s in self.steps],
+        }
+
+
+def _run_json(run: RunRecord) -> dict[str, Any]:
+    return {"run": run.number, "pathspec": run.pathspec, "kind": run.kind,
+            "status": run.status, "seconds": run.duration, "origin_run": run.origin_run,
+            "spun_step": run.spun_step}
+
+
+# ------------------------------------------------------------------------------ compare
+
+
+def resolve_run(store: Store, flow: str, run: RunRecord | int | str) -> RunRecord:
+    """A run of `flow` from a record, a number, ``"5"`` or ``"Flow/5"``.
+
+    A pathspec naming another flow raises ComparisonError; a missing run StoreError.
+    """
+    if isinstance(run, RunRecord):
+        rec = run
+    else:
+        name, number = flow, run
+        if isinstance(run, str):
+            name, _, number = run.rpartition("/")
+            name = name or flow
+            if "/" in name or not number.strip().isdigit():
+                raise StoreError(f"bad run {run!r}: expected a run number or Flow/number")
+        rec = store.catalog.get_run(name, int(number))
+        if rec is None:
+            raise StoreError(f"run {name}/{int(number)} not found in {store.root}")
+    if rec.flow != flow:
+        raise ComparisonError(
+            f"cannot compare runs of different flows: {rec.pathspec} is not a run of {flow}")
+    return rec
+
+
+def _parameter_changes(a: dict, b: dict) -> list[ParameterChange]:
+    out = []
+    for name in sorted(a.keys() | b.keys()):
+        before, after = a.get(name, _MISSING), b.get(name, _MISSING)
+        if before is _MISSING:
+            out.append(ParameterChange(name, "added", None, after))
+        elif after is _MISSING:
+            out.append(ParameterChange(name, "removed", before, None))
+        elif before != after or type(before) is not type(after):
+            out.append(ParameterChange(name, "changed", before, after))
+    return out
+
+
+def _split_of(task: TaskRecord) -> tuple[int, ...]:
+    return tuple(int(frame[2]) for frame in task.foreach_stack)
+
+
+def _by_split(tasks: Sequence[TaskRecord]) -> dict[tuple[int, ...], TaskRecord]:
+    out: dict[tuple[int, ...], TaskRecord] = {}
+    for task in sorted(tasks, key=lambda t: t.id):
+        out.setdefault(_split_of(task), task)  # one task per split: the first
+    return out
+
+
+def _status(tasks: Sequence[TaskRecord]) -> str | None:
+    if not tasks:
+        return None
+    statuses = {t.status for t in tasks}
+    return next((s for s in ("failed", "crashed", "cancelled", "running", "pending")
+                 if s in statuses), "succeeded")
+
+
+def _seconds(tasks: Sequence[TaskRecord]) -> float | None:
+    """Wall time of a step: first start to last finish of its tasks."""
+    starts = [t.started_at for t in tasks if t.started_at is not None]
+    ends = [t.finished_at for t in tasks if t.finished_at is not None]
+    if not starts or not ends:
+        return None
+    return max(0.0, max(ends) - min(starts))
+
+
+def _code_changed(a: Sequence[TaskRecord], b: Sequence[TaskRecord]) -> bool | None:
+    hashes_a = {t.source_hash for t in a if t.source_hash}
+    hashes_b = {t.source_hash for t in b if t.source_hash}
+    if not hashes_a or not hashes_b:
+        return None
+    return hashes_a != hashes_b
+
+
+def _step_order(a: Sequence[TaskRecord], b: Sequence[TaskRecord]) -> list[str]:
+    """Steps of both runs in execution order (first start, then first task id)."""
+    first: dict[str, tuple] = {}
+    for task in (*a, *b):
+        key = (task.started_at is None, task.started_at or 0.0, task.id)
+        if task.step not in first or key < first[task.step]:
+            first[task.step] = key
+    return sorted(first, key=first.__getitem__)
+
+
+def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
+                 run_b: RunRecord | int | str, *, max_splits: int = MAX_SPLITS,
+                 **limits: Any) -> RunComparison:
+    """Compare two runs of `flow` (a name): parameters, then per step status, time, code
+    and the artifact diff of its task(s). Foreach steps pair tasks by split index, at most
+    `max_splits` pairs each. ``limits`` go to `diff_artifacts`."""
+    a, b = resolve_run(store, flow, run_a), resolve_run(store, flow, run_b)
+    tasks_a, tasks_b = store.catalog.list_tasks(a.id), store.catalog.list_tasks(b.id)
+    steps = []
+    for step in _step_order(tasks_a, tasks_b):
+        sa = [t for t in tasks_a if t.step == step]
+        sb = [t for t in tasks_b if t.step == step]
+        comp = StepComparison(step, _status(sa), _status(sb), _seconds(sa), _seconds(sb),
+                              len(sa), len(sb), _code_changed(sa, sb))
+        by_a, by_b = _by_split(sa), _by_split(sb)
+        splits = sorted(by_a.keys() | by_b.keys())
+        comp.splits_omitted = max(0, len(splits) - max_splits)
+        for split in splits[:max_splits]:
+            ta, tb = by_a.get(split), by_b.get(split)
+            arts_a = store.catalog.list_artifacts(ta.id) if ta else []
+            arts_b = store.catalog.list_artifacts(tb.id) if tb else []
+            diffs = diff_artifacts(
+                arts_a, arts_b,
+                artifact_loader(store, ta, a.flow_file) if ta else _no_value,
+                artifact_loader(store, tb, b.flow_file) if tb else _no_value, **limits)
+            comp.pairs.append(TaskPair(split, ta, tb, diffs))
+        steps.append(comp)
+    return RunComparison(flow, a, b, _parameter_changes(a.parameters, b.parameters), steps)
+
+
+def _no_value(name: str) -> Any:  # never called: a missing side makes added/removed only
+    raise KeyError(name)

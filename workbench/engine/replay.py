@@ -1,0 +1,309 @@
+"""Spin and resume: re-execute a step on a past run's stored inputs.
+
+Both pick a reference run, clone its upstream tasks into a new run (catalog rows only, no
+data), replay those tasks through the scheduler to find the step's inputs exactly as the
+original run had them (joins in split order), then execute. A spin runs only the step; a
+resume runs it and everything after it.
+"""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..compare import ArtifactDiff, diff_artifacts
+from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
+from .errors import EngineInputError
+from .runtime import Runtime
+from .scheduling import FinishedTask, Request, Scheduler, finished_from_record
+
+
+@dataclass
+class Plan:
+    """What a spin or resume will execute, against which reference run."""
+
+    reference: RunRecord
+    clones: list[TaskRecord]
+    requests: list[Request]
+    scheduler: Scheduler
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SpinOutcome:
+    """The spin run, its spun task(s), the reference run and the diff of the first task."""
+
+    run: RunRecord
+    reference: RunRecord
+    step: str
+    tasks: list[TaskRecord]
+    diff: list[ArtifactDiff]
+    seconds: float
+
+    @property
+    def status(self) -> str:
+        return self.run.status
+
+
+def parse_literal(text: str) -> Any:
+    """``--set`` values: a Python literal when it parses as one, else the string itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return text
+
+
+def load_artifacts_module(path: str | Path) -> dict[str, Any]:
+    """``ARTIFACTS`` of a module file (Metaflow's ``--artifacts-module`` format)."""
+    file = Path(path)
+    if not file.is_file():
+        raise EngineInputError(f"{file}: no such artifacts file")
+    spec = importlib.util.spec_from_file_location(f"_workbench_artifacts_{abs(hash(str(file)))}",
+                                                  file)
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # noqa: BLE001 - any failure of user code is an input error
+        line = _line_in(exc, str(file))
+        where = f"{file}:{line}" if line else str(file)
+        raise EngineInputError(
+            f"{where}: the artifacts module failed to import: {type(exc).__name__}: {exc}"
+        ) from None
+    artifacts = getattr(module, "ARTIFACTS", None)
+    if not isinstance(artifacts, dict):
+        raise EngineInputError(f"{file}: defines no ARTIFACTS dictionary")
+    return artifacts
+
+
+def _line_in(exc: BaseException, filename: str) -> int | None:
+    tb, line = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+class Replayer:
+    """Plans and executes spins and resumes of one loaded flow."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.graph = runtime.graph
+        self.store: Store = runtime.store
+        self.catalog = runtime.store.catalog
+
+    # -- planning --------------------------------------------------------------------------
+    def ancestors(self, step: str) -> set[str]:
+        """Steps from which ``step`` can be reached (not ``step`` itself unless in a loop)."""
+        seen: set[str] = set()
+        frontier = list(self.graph[step].in_funcs)
+        while frontier:
+            name = frontier.pop()
+            if name in seen or name not in self.graph:
+                continue
+            seen.add(name)
+            frontier.extend(self.graph[name].in_funcs)
+        seen.discard(step)
+        return seen
+
+    def descendants(self, step: str) -> set[str]:
+        """``step`` and every step reachable from it."""
+        seen = {step}
+        frontier = [step]
+        while frontier:
+            for child in self.graph[frontier.pop()].out_funcs:
+                if child not in seen:
+                    seen.add(child)
+                    frontier.append(child)
+        return seen
+
+    def _plan_in(self, run: RunRecord, step: str, to_run: set[str],
+                 clone_steps: set[str]) -> Plan | None:
+        """Replay ``run``'s succeeded tasks of ``clone_steps``; None when ``step`` gets no input."""
+        tasks = [t for t in self.catalog.list_tasks(run.id)
+                 if t.step in clone_steps and t.status == "succeeded"]
+        tasks.sort(key=lambda t: t.id)
+        scheduler = Scheduler(self.graph, to_run)
+        requests: list[Request] = []
+        for task in tasks:
+            finished = finished_from_record(task, self.catalog.list_artifacts(task.id))
+            requests.extend(r for r in scheduler.children(finished) if r.step == step)
+        if step == "start":
+            requests = [Request("start", [], [])]
+        if not requests:
+            return None
+        return Plan(run, tasks, requests, scheduler, dict(run.parameters))
+
+    def plan(self, step: str, run_number: int | None, *, resume: bool) -> Plan:
+        """Find the reference run (newest whose parents of ``step`` succeeded) and the inputs."""
+        if step not in self.graph:
+            known = ", ".join(n.name for n in self.graph)
+            raise EngineInputError(f"{self.graph.file}: flow {self.graph.name} has no step "
+                                   f"'{step}'; steps: {known}")
+        flow = self.graph.name
+        to_run = self.descendants(step) if resume else {step}
+        clone_steps = ({n.name for n in self.graph} - to_run) if resume else self.ancestors(step)
+        if run_number is not None:
+            run = self.catalog.get_run(flow, run_number)
+            if run is None:
+                raise EngineInputError(f"flow {flow} has no run {run_number}")
+            plan = self._plan_in(run, step, to_run, clone_steps)
+            if plan is None:
+                raise EngineInputError(
+                    f"run {flow}/{run_number} has no succeeded parent tasks of step '{step}'"
+                )
+            return plan
+        for run in self.catalog.list_runs(flow):
+            if run.status == "running":
+                continue
+            plan = self._plan_in(run, step, to_run, clone_steps)
+            if plan is not None:
+                return plan
+        raise EngineInputError(f"no run of {flow} has succeeded parent tasks of step '{step}'; "
+                               f"run the flow first (workbench run {self.graph.file})")
+
+    # -- overrides -------------------------------------------------------------------------
+    def apply_overrides(self, plan: Plan, step: str, overrides: Mapping[str, Any],
+                        per_input: Mapping[str, Mapping[str, Any]] | None = None,
+                        warn: Any = None) -> dict[str, str]:
+        """Put override values as blobs and swap them into the step's inputs.
+
+        ``overrides`` apply to every input; ``per_input`` (joins) maps a parent step name or
+        task pathspec to its own overrides. Returns what to record on the run.
+        """
+        recorded: dict[str, str] = {}
+        param_names = set(self.runtime.param_names)
+        for name, value in overrides.items():
+            if step == "start" and name in param_names:
+                plan.params[name] = value
+                recorded[name] = repr(value)[:200]
+        artifact_overrides = {k: v for k, v in overrides.items()
+                              if not (step == "start" and k in param_names)}
+        if step == "start" and artifact_overrides:
+            raise EngineInputError(
+                f"start has no input artifacts; --set on start takes parameters: "
+                f"{', '.join(sorted(param_names)) or '(none)'}"
+            )
+        known: set[str] = set()
+        for request in plan.requests:
+            for parent in request.parents:
+                known.update(parent.refs)
+        for key, values in (per_input or {}).items():
+            if not any(p.step == key or p.pathspec == key
+                       for r in plan.requests for p in r.parents):
+                raise EngineInputError(f"ARTIFACTS key '{key}' names no input of step '{step}'")
+        for name in list(artifact_overrides) + [n for v in (per_input or {}).values() for n in v]:
+            if name not in known and warn is not None:
+                warn(f"warning: '{name}' is not an input artifact of '{step}'; adding it")
+        blobs = self.store.blobs
+        for request in plan.requests:
+            parents = []
+            for parent in request.parents:
+                values = dict(artifact_overrides)
+                for key, extra in (per_input or {}).items():
+                    if parent.step == key or parent.pathspec == key:
+                        values.update(extra)
+                refs = dict(parent.refs)
+                for name, value in values.items():
+                    info = blobs.put(value, name=name)
+                    refs[name] = ArtifactRecord(0, name, info.key, info.type_name, info.size,
+                                                info.summary)
+                    recorded[name] = info.summary
+                parents.append(replace(parent, refs=refs))
+            request.parents = parents
+        return recorded
+
+    # -- execution -------------------------------------------------------------------------
+    def _start_run(self, plan: Plan, kind: str, step: str,
+                   overrides: dict[str, str] | None) -> tuple[RunRecord, dict[int, int]]:
+        from .runtime import _jsonable_params
+
+        run = self.catalog.create_run(
+            self.graph.name, kind, flow_file=str(self.runtime.loaded.file),
+            parameters=_jsonable_params(plan.params), origin_run=plan.reference.number,
+            spun_step=step, overrides=overrides or None, code_hash=self.runtime.code_hash(),
+        )
+        mapping = self.catalog.clone_tasks([t.id for t in plan.clones], run.id)
+        return run, mapping
+
+    @staticmethod
+    def _remap(requests: list[Request], mapping: dict[int, int], run: RunRecord) -> list[Request]:
+        """Point requests' parents at their clones in the new run."""
+        def moved(parent: FinishedTask) -> FinishedTask:
+            new_id = mapping.get(parent.task_id, parent.task_id)
+            pathspec = f"{run.flow}/{run.number}/{parent.step}/{new_id}"
+            return replace(parent, task_id=new_id, pathspec=pathspec)
+
+        return [replace(r, parents=[moved(p) for p in r.parents]) for r in requests]
+
+    def spin(self, step: str, *, run_number: int | None = None, index: int | None = None,
+             all_splits: bool = False, overrides: Mapping[str, Any] | None = None,
+             per_input: Mapping[str, Mapping[str, Any]] | None = None,
+             warn: Any = None) -> SpinOutcome:
+        """Re-execute ``step`` on the reference run's inputs as a new run of kind ``spin``."""
+        started = time.monotonic()
+        plan = self.plan(step, run_number, resume=False)
+        plan.requests = self._select_splits(plan, step, index, all_splits)
+        recorded = self.apply_overrides(plan, step, overrides or {}, per_input, warn)
+        run, mapping = self._start_run(plan, "spin", step, recorded)
+        requests = self._remap(plan.requests, mapping, run)
+        final = self.runtime.execute(run, requests, params=plan.params, follow=False)
+        tasks = self.catalog.list_tasks(run.id, step)
+        diff = self.diff_against_reference(plan.reference, tasks[0] if tasks else None, step)
+        return SpinOutcome(final, plan.reference, step, tasks, diff, time.monotonic() - started)
+
+    def resume(self, step: str, *, run_number: int | None = None) -> RunRecord:
+        """Re-execute ``step`` and everything after it as a new run of kind ``resume``."""
+        plan = self.plan(step, run_number, resume=True)
+        run, mapping = self._start_run(plan, "resume", step, None)
+        requests = self._remap(plan.requests, mapping, run)
+        scheduler = Scheduler(self.graph, None)
+        # Re-arrive the cloned tasks at joins the resumed part will also reach.
+        for task in sorted(plan.clones, key=lambda t: t.id):
+            clone_id = mapping[task.id]
+            clone = self.catalog.get_task(clone_id)
+            scheduler.children(finished_from_record(clone, self.catalog.list_artifacts(clone_id)))
+        return self.runtime.execute(run, requests, params=plan.params, scheduler=scheduler)
+
+    def _select_splits(self, plan: Plan, step: str, index: int | None,
+                       all_splits: bool) -> list[Request]:
+        """One split of a foreach body (``index``, default 0), or all of them."""
+        requests = plan.requests
+        if not any(r.frames for r in requests):
+            if index is not None:
+                raise EngineInputError(f"--index: step '{step}' is not inside a foreach")
+            return requests
+        if all_splits:
+            return requests
+        chosen = 0 if index is None else index
+        picked = [r for r in requests if r.frames[-1].index == chosen][:1]
+        if not picked:
+            splits = requests[0].frames[-1].num_splits
+            raise EngineInputError(
+                f"--index {chosen} is out of range: step '{step}' has {splits} "
+                f"split{'s' if splits != 1 else ''} in run {plan.reference.pathspec}"
+            )
+        return picked
+
+    def diff_against_reference(self, reference: RunRecord, task: TaskRecord | None,
+                               step: str) -> list[ArtifactDiff]:
+        """The spun task's artifacts against the same step's task (same split) in the reference."""
+        if task is None:
+            return []
+        before_task = None
+        for candidate in self.catalog.list_tasks(reference.id, step):
+            if candidate.split_index == task.split_index:
+                before_task = candidate
+                break
+        before = self.catalog.list_artifacts(before_task.id) if before_task else []
+        after = self.catalog.list_artifacts(task.id)
+        blobs = self.store.blobs
+        by_before = {a.name: a for a in before}
+        by_after = {a.name: a for a in after}
+        return diff_artifacts(before, after,
+                              lambda name: blobs.get(by_before[name].key),
+                              lambda name: blobs.get(by_after[name].key))
