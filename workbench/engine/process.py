@@ -111,6 +111,9 @@ def fork_task(body: Callable[[int], None]) -> TaskProcess:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             sys.stdout = _text_stream(1)
             sys.stderr = _text_stream(2)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)  # a step must not read the runtime's stdin (the worker's commands)
+            os.close(null)
             sys.stdin = open(os.devnull)  # noqa: SIM115 - lives until the child exits
             body(res_w)
         except BaseException:  # noqa: BLE001 - the child must always exit through os._exit

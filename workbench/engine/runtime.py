@@ -80,12 +80,18 @@ class Runtime:
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
         self.log_cap = log_cap_bytes()
         self._cancel = False
+        self._watched: dict[int, Any] = {}
         self.param_names: tuple[str, ...] = tuple(
             getattr(p, "_wb_attr", None) or getattr(p, "attr_name", None) or p.name
             for p in _flow_parameters(self.flow_cls)
         )
 
     # -- public ----------------------------------------------------------------------------
+    def watch(self, fd: int, callback: Any) -> None:
+        """Call ``callback()`` whenever ``fd`` is readable while a run executes (the worker's
+        command pipe, so a cancel is seen within one loop turn)."""
+        self._watched[fd] = callback
+
     def cancel(self) -> None:
         """Ask the running loop to stop: running tasks are killed, the run reads cancelled."""
         self._cancel = True
@@ -117,6 +123,7 @@ class Runtime:
         with join arrivals of cloned tasks (resume).
         """
         started = time.monotonic()
+        self._cancel = False
         self.on_event(RunStarted(run.flow, run.number, run.kind, run.pathspec, run.parameters))
         state = _RunState(run, params or {}, scheduler=scheduler or Scheduler(self.graph),
                           follow=follow)
@@ -142,6 +149,8 @@ class Runtime:
     def _loop(self, state: "_RunState") -> None:
         selector = selectors.DefaultSelector()
         state.selector = selector
+        for fd, callback in self._watched.items():
+            selector.register(fd, selectors.EVENT_READ, (callback, "control"))
         last_beat = time.monotonic()
         try:
             while state.ready or state.active or state.delayed:
@@ -157,7 +166,9 @@ class Runtime:
                     break
                 if not state.active:
                     if state.delayed:
-                        time.sleep(min(0.05, max(0.0, state.delayed[0].not_before - now)))
+                        wait = min(0.05, max(0.0, state.delayed[0].not_before - now))
+                        for key, _ in selector.select(wait):
+                            self._on_readable(state, key.fd, key.data)
                     continue
                 timeout = self._select_timeout(state, now)
                 for key, _ in selector.select(timeout):
@@ -246,6 +257,9 @@ class Runtime:
     # -- reading ---------------------------------------------------------------------------
     def _on_readable(self, state: "_RunState", fd: int, data: tuple) -> None:
         active, kind = data
+        if kind == "control":
+            active()  # the watched fd's callback
+            return
         if kind == "exit":
             state.selector.unregister(fd)
             active.proc.poll()

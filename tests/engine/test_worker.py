@@ -1,0 +1,109 @@
+"""The engine worker process the TUI drives: commands in, events out, cancel within 2 s."""
+from __future__ import annotations
+
+import threading
+import time
+from queue import Empty, Queue
+
+import pytest
+
+from workbench.engine.worker import EngineWorker
+
+FLOW = """
+    import time
+    from workbench import FlowSpec, Parameter, step
+
+    class Worked(FlowSpec):
+        wait = Parameter("wait", default=0.0)
+
+        @step
+        def start(self):
+            self.value = 1
+            print("start says hi")
+            self.next(self.slow)
+
+        @step
+        def slow(self):
+            time.sleep(self.wait)
+            self.doubled = self.value * 2
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+"""
+
+
+@pytest.fixture
+def worker(write_flow, store_dir):
+    flow = write_flow(FLOW)
+    handle = EngineWorker(flow, store_dir)
+    handle.start()
+    events: Queue = Queue()
+
+    def pump() -> None:
+        for event in handle.events():
+            events.put(event)
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    yield handle, events, flow
+    handle.stop()
+    thread.join(timeout=5)
+
+
+def _until(events: Queue, kind: str, timeout: float = 30) -> list[dict]:
+    seen = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            event = events.get(timeout=0.1)
+        except Empty:
+            continue
+        seen.append(event)
+        if event["event"] == kind:
+            return seen
+    raise AssertionError(f"no {kind} event; got {[e['event'] for e in seen]}")
+
+
+def test_run_then_spin_with_edited_code(worker):
+    handle, events, flow = worker
+    _until(events, "ready")
+    handle.run()
+    assert handle.busy
+    seen = _until(events, "command_finished")
+    kinds = [e["event"] for e in seen]
+    assert kinds[0] == "run_started" and "task_started" in kinds and "run_finished" in kinds
+    assert any(e["event"] == "log_line" and e["line"] == "start says hi" for e in seen)
+    assert seen[-1]["status"] == "succeeded" and not handle.busy
+    flow.write_text(flow.read_text().replace("self.value * 2", "self.value * 3"))
+    handle.spin("slow")
+    seen = _until(events, "spin_finished")
+    spun = seen[-1]
+    assert spun["status"] == "succeeded" and spun["reference"] == 1
+    doubled = next(d for d in spun["diff"] if d["name"] == "doubled")
+    assert doubled["change"] == "changed" and doubled["summary_after"] == "3"
+
+
+def test_cancel_stops_a_running_step_within_two_seconds(worker):
+    handle, events, _ = worker
+    _until(events, "ready")
+    handle.run({"wait": "60"})
+    _until(events, "task_started")
+    _until(events, "task_started")  # the slow step
+    started = time.monotonic()
+    handle.cancel()
+    finished = _until(events, "run_finished", timeout=10)[-1]
+    assert finished["status"] == "cancelled"
+    assert time.monotonic() - started < 2.0
+
+
+def test_bad_command_reports_one_line_and_worker_survives(worker):
+    handle, events, _ = worker
+    _until(events, "ready")
+    handle.spin("nosuchstep")
+    error = _until(events, "error")[-1]
+    assert "no step 'nosuchstep'" in error["message"]
+    assert _until(events, "command_finished")[-1]["status"] == "error"
+    handle.run()
+    assert _until(events, "command_finished")[-1]["status"] == "succeeded"
