@@ -541,3 +541,39 @@ def test_run_json_output(cli, write_flow):
     assert data["flow"] == "J" and data["run"] == 1 and data["status"] == "succeeded"
     assert [t["step"] for t in data["tasks"]] == ["start", "end"]
     assert "to stderr with --json" in result.stderr
+
+
+def test_spawn_start_method_runs_the_same_flow(cli, write_flow, client):
+    """Where fork is missing tasks start as fresh interpreters; forced here by the env var."""
+    flow = write_flow("""
+        from workbench import FlowSpec, step
+
+        class Spawned(FlowSpec):
+            @step
+            def start(self):
+                self.items = [1, 2, 3]
+                self.next(self.body, foreach="items")
+
+            @step
+            def body(self):
+                from metaflow import current
+                self.value = self.input * 10
+                self.where = current.step_name
+                print("body", self.index)
+                self.next(self.join)
+
+            @step
+            def join(self, inputs):
+                self.values = [i.value for i in inputs]
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    result = cli("run", flow, WORKBENCH_START_METHOD="spawn")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert any(l.startswith("[body/") and "body 2" in l for l in result.stdout.splitlines())
+    run = client.Flow("Spawned").latest_run
+    assert run["join"].task.data.values == [10, 20, 30]
+    assert run["body"].task.data.where == "body"

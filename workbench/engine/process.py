@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import os
 import signal
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class TaskProcess:
     exit_status: int | None = None
     result_chunks: list[bytes] = field(default_factory=list)
     open_fds: set[int] = field(default_factory=set)
+    popen: subprocess.Popen | None = None  # set for spawned (not forked) task processes
 
     @property
     def exited(self) -> bool:
@@ -35,6 +37,11 @@ class TaskProcess:
 
     def poll(self) -> bool:
         """Reap the process if it has exited; True once it has."""
+        if self.exit_status is None and self.popen is not None:
+            code = self.popen.poll()
+            if code is not None:  # back to a raw wait status, as os.waitpid gives it
+                self.exit_status = -code if code < 0 else code << 8
+            return self.exit_status is not None
         if self.exit_status is None:
             try:
                 pid, status = os.waitpid(self.pid, os.WNOHANG)
@@ -156,3 +163,43 @@ def _text_stream(fd: int) -> io.TextIOWrapper:
         line_buffering=True,
         write_through=True,
     )
+
+
+def start_method() -> str:
+    """``fork`` where the platform has it, else ``spawn``; ``WORKBENCH_START_METHOD`` overrides."""
+    method = os.environ.get("WORKBENCH_START_METHOD", "").strip().lower()
+    if method in ("fork", "spawn"):
+        return method if method == "spawn" or hasattr(os, "fork") else "spawn"
+    return "fork" if hasattr(os, "fork") else "spawn"
+
+
+def spawn_task(payload: bytes) -> TaskProcess:
+    """Start a fresh interpreter running ``workbench.engine.spawned`` on a pickled job.
+
+    Slower than a fork (it imports the flow again) but works where fork is missing.
+    """
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    res_r, res_w = os.pipe()
+    popen = subprocess.Popen(
+        [sys.executable, "-m", "workbench.engine.spawned", str(res_w)],
+        stdin=subprocess.PIPE, stdout=out_w, stderr=err_w, pass_fds=(res_w,),
+        start_new_session=True,
+    )
+    for fd in (out_w, err_w, res_w):
+        os.close(fd)
+    try:
+        popen.stdin.write(payload)
+        popen.stdin.close()
+    except BrokenPipeError:
+        pass
+    for fd in (out_r, err_r, res_r):
+        os.set_blocking(fd, False)
+    pidfd = None
+    if hasattr(os, "pidfd_open"):
+        try:
+            pidfd = os.pidfd_open(popen.pid)
+        except OSError:
+            pidfd = None
+    return TaskProcess(popen.pid, out_r, err_r, res_r, pidfd, open_fds={out_r, err_r, res_r},
+                       popen=popen)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import selectors
 import signal
 import time
@@ -20,7 +21,7 @@ from ..flow.artifacts import Transition
 from ..store import ArtifactRecord, RunRecord, Store
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
-from .process import TaskProcess, fork_task
+from .process import TaskProcess, fork_task, spawn_task, start_method
 from .scheduling import FinishedTask, Request, Scheduler
 from .task import TaskJob, run_in_child, step_decorators
 
@@ -79,6 +80,7 @@ class Runtime:
         self.on_event = on_event
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
         self.log_cap = log_cap_bytes()
+        self.start_method = start_method()
         self._cancel = False
         self._watched: dict[int, Any] = {}
         self.param_names: tuple[str, ...] = tuple(
@@ -235,7 +237,11 @@ class Runtime:
             origin_run=state.run.origin_run, param_names=self.param_names,
         )
         flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
-        proc = fork_task(lambda fd: run_in_child(job, flow_cls, graph, blobs, fd))
+        if self.start_method == "fork":
+            proc = fork_task(lambda fd: run_in_child(job, flow_cls, graph, blobs, fd))
+        else:
+            proc = spawn_task(pickle.dumps((job, str(self.loaded.file), self.graph.name,
+                                            str(self.store.root))))
         timeout = (decorators.get("timeout") or {}).get("seconds")
         active = _Active(request, task_id, attempt, proc, time.time(), fallback=request.fallback,
                          deadline=(time.monotonic() + timeout + TIMEOUT_GRACE_SECONDS)

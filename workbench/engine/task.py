@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ..flow import current
+from ..flow import current, install_metaflow_alias
 from ..flow.artifacts import ArtifactSet, ForeachFrame, Transition
 from ..flow.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
 from ..flow.inputs import InputTask, Inputs
@@ -242,6 +242,9 @@ def _persist(flow: Any, job: TaskJob, blobs: BlobStore) -> tuple[list[list[Any]]
 def run_in_child(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
                  result_fd: int, loader: Any = None) -> None:
     """Child-process entry: execute the task and write its result document to ``result_fd``."""
+    # A step may import metaflow lazily (``from metaflow import current``): inside the task
+    # process that name is workbench's API, whatever the parent process has.
+    install_metaflow_alias()
     try:
         result = execute_task(job, flow_cls, graph, blobs, loader)
     except BaseException as exc:  # noqa: BLE001 - reported, never raised into the fork
