@@ -33,7 +33,7 @@ def _common(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import commands, read_commands, spin_commands
+    from . import commands, compare_commands, read_commands, spin_commands
 
     parser = _Parser(
         prog="workbench",
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=commands.cmd_run)
 
     spin_commands.register(sub, _common)
+    compare_commands.register(sub, _common)
 
     p = sub.add_parser("runs", help="list a flow's runs, newest first",
                        description="List the runs of FLOW (a flow file or a flow name).")

@@ -117,6 +117,11 @@ class TaskPair:
     diffs: list[ArtifactDiff] = field(default_factory=list)
 
     @property
+    def one_sided(self) -> bool:
+        """The task exists in one run only (then `diffs` is empty)."""
+        return self.task_a is None or self.task_b is None
+
+    @property
     def changed(self) -> bool:
         """True when some artifact is not unchanged."""
         return any(d.change != "unchanged" for d in self.diffs)
@@ -158,10 +163,20 @@ class StepComparison:
         return summarize_changes([d for p in self.pairs for d in p.diffs])
 
     @property
+    def only_a(self) -> int:
+        """Compared splits (or the task) present in run a only."""
+        return sum(1 for p in self.pairs if p.task_b is None)
+
+    @property
+    def only_b(self) -> int:
+        """Compared splits (or the task) present in run b only."""
+        return sum(1 for p in self.pairs if p.task_a is None)
+
+    @property
     def changed(self) -> bool:
         """Status, code or some artifact differs, or the step is on one side only."""
         return (self.status_a != self.status_b or bool(self.code_changed)
-                or any(p.changed for p in self.pairs))
+                or any(p.changed or p.one_sided for p in self.pairs))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -175,6 +190,8 @@ class StepComparison:
             "tasks_b": self.tasks_b,
             "code_changed": self.code_changed,
             "summary": self.summary,
+            "only_a": self.only_a,
+            "only_b": self.only_b,
             "tasks": [p.to_json() for p in self.pairs],
             "splits_omitted": self.splits_omitted,
         }
@@ -310,16 +327,12 @@ def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
         comp.splits_omitted = max(0, len(splits) - max_splits)
         for split in splits[:max_splits]:
             ta, tb = by_a.get(split), by_b.get(split)
-            arts_a = store.catalog.list_artifacts(ta.id) if ta else []
-            arts_b = store.catalog.list_artifacts(tb.id) if tb else []
-            diffs = diff_artifacts(
-                arts_a, arts_b,
-                artifact_loader(store, ta, a.flow_file) if ta else _no_value,
-                artifact_loader(store, tb, b.flow_file) if tb else _no_value, **limits)
+            diffs = []
+            if ta is not None and tb is not None:  # a split on one side only: nothing to diff
+                diffs = diff_artifacts(
+                    store.catalog.list_artifacts(ta.id), store.catalog.list_artifacts(tb.id),
+                    artifact_loader(store, ta, a.flow_file),
+                    artifact_loader(store, tb, b.flow_file), **limits)
             comp.pairs.append(TaskPair(split, ta, tb, diffs))
         steps.append(comp)
     return RunComparison(flow, a, b, _parameter_changes(a.parameters, b.parameters), steps)
-
-
-def _no_value(name: str) -> Any:  # never called: a missing side makes added/removed only
-    raise KeyError(name)

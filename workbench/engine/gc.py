@@ -2,8 +2,10 @@
 
 What is kept: every run that is not a spin, the newest `keep_spins` spins, running spins,
 the flow's newest run (so a run number is never handed out twice), and, transitively, any
-run a kept run depends on (its ``origin_run``, or a run it cloned tasks from: a clone's log
-is read through its source task).
+spin in which a task executed that a kept run holds a clone of (a clone's log is read
+through its source task). Clones of clones do not pin the runs in between: chained spins
+clone their upstream tasks from the previous spin, and deleting it re-points the clones to
+the task that actually ran (`Catalog.delete_runs`), as it re-points ``origin_run``.
 
 Crash-safe order: the catalog rows of the dropped runs go in one transaction; only then are
 files removed (logs of deleted tasks, blobs no artifact row of any flow references, stale
@@ -22,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..store import RunRecord, Store
+from ..store import RunRecord, Store, StoreError
 
 KEEP_SPINS = 5  # spins kept per flow by default: enough to compare recent iterations
 BLOB_GRACE = 60.0  # seconds: younger unreferenced blobs are left for a later gc
@@ -62,7 +64,7 @@ class GcReport:
 def plan_removal(store: Store, flow: str, keep_spins: int = KEEP_SPINS
                  ) -> tuple[list[RunRecord], list[RunRecord], list[RunRecord]]:
     """``(remove, kept_spins, protected)``: the spin runs gc drops, the spins it keeps by
-    count, and the older spins it keeps because a kept run depends on them."""
+    count, and the older spins it keeps because a kept run holds clones of their tasks."""
     if keep_spins < 0:
         raise ValueError(f"keep_spins must be >= 0, not {keep_spins}")
     runs = store.catalog.list_runs(flow)  # newest first
@@ -72,13 +74,9 @@ def plan_removal(store: Store, flow: str, keep_spins: int = KEEP_SPINS
     keep |= {r.id for r in kept_by_count}
     if runs:
         keep.add(runs[0].id)
-    by_number = {r.number: r.id for r in runs}
     deps: dict[int, set[int]] = {r.id: set() for r in runs}
-    for run in runs:
-        if run.origin_run is not None and run.origin_run in by_number:
-            deps[run.id].add(by_number[run.origin_run])
-    for run_id, source_id in store.catalog.clone_links(flow):
-        if run_id in deps:
+    for run_id, source_id in store.catalog.clone_sources(flow):
+        if run_id in deps and source_id != run_id:
             deps[run_id].add(source_id)
     pending = list(keep)
     while pending:
@@ -97,6 +95,8 @@ def gc(store: Store, flow: str, keep_spins: int = KEEP_SPINS, *, dry_run: bool =
        blob_grace: float = BLOB_GRACE) -> GcReport:
     """Remove `flow`'s spin runs beyond the newest `keep_spins`, then unreferenced blobs,
     orphan logs and stale temp files of the whole store. Returns what was removed."""
+    if store.catalog.count_runs(flow) == 0:
+        raise StoreError(f"no runs of flow {flow!r} in {store.root}")
     store.catalog.reap_crashed(flow)
     remove, kept, protected = plan_removal(store, flow, keep_spins)
     report = GcReport(flow, keep_spins, dry_run, sorted(r.number for r in remove),

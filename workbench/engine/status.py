@@ -6,6 +6,7 @@ tasks in a reference run. Nothing is imported or executed.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,18 +25,25 @@ class StepStatus:
     step: str
     status: str  # one of STATUSES
     reason: str  # a short phrase saying why
-    run_status: str | None  # the step's task status in the reference run (None: no task)
+    run_status: str | None  # status of the step's tasks (None: no task)
     tasks: int
+    run: int | None = None  # the run those tasks are in (a spin's origin for steps it skipped)
 
     def to_json(self) -> dict[str, Any]:
         return {"step": self.step, "status": self.status, "reason": self.reason,
-                "run_status": self.run_status, "tasks": self.tasks}
+                "run_status": self.run_status, "tasks": self.tasks, "run": self.run}
 
 
 @dataclass
 class StatusReport:
     """Every step of the flow file, in graph order, plus steps added or removed since the
-    reference run. ``reference`` is None when the flow has never run."""
+    reference run. ``reference`` is None when the flow has never run.
+
+    ``removed`` is exact (steps with tasks in the run). ``added`` is exact when the run's
+    code hash shows the graph kept its steps; otherwise it lists the steps no run up to the
+    reference ran or was sent to by a transition (a step never reached in any run and also
+    edited may then read as added).
+    """
 
     flow: str
     file: str
@@ -103,24 +111,73 @@ def reference_run(store: Store, flow: str, run: RunRecord | int | None = None
     return rec
 
 
-def step_status(graph: FlowGraph, store: Store, run: RunRecord | int | None = None
+def graph_code_hash(steps: list[tuple[str, str]]) -> str:
+    """The run-level ``code_hash`` of ``(step, source_hash)`` pairs in declaration order
+    (what the runtime records on each run)."""
+    digest = hashlib.sha256()
+    for name, source_hash in steps:
+        digest.update(f"{name}:{source_hash};".encode())
+    return digest.hexdigest()[:16]
+
+
+def _added_steps(graph: FlowGraph, store: Store, ref: RunRecord,
+                 by_step: dict[str, list[TaskRecord]]) -> list[str]:
+    """Steps of `graph` that the reference run's graph did not have, as far as the catalog
+    can tell: the run records only the hashes of steps that ran, plus a hash of them all."""
+    ran = {step: tasks[0].source_hash for step, tasks in by_step.items()
+           if tasks and tasks[0].source_hash}
+    same_steps = [(n.name, ran.get(n.name, n.source_hash)) for n in graph]
+    if ref.code_hash and graph_code_hash(same_steps) == ref.code_hash:
+        return []  # the run's graph had exactly these steps (never-run ones unedited)
+    known = store.catalog.steps_seen(graph.name, ref.number)
+    for tasks in by_step.values():  # steps the run's transitions led to existed too
+        for task in tasks:
+            if isinstance(task.transition, dict):
+                known.update(task.transition.get("steps") or ())
+    return [n.name for n in graph.sorted_nodes() if n.name not in known]
+
+
+def _overlay(store: Store, ref: RunRecord) -> tuple[list[RunRecord], dict[str, int],
+                                                    dict[str, list[TaskRecord]]]:
+    """The reference run's tasks per step; a spin's missing steps come from its origin run
+    (and so on down a chain of spins). Returns the chain, each step's index in it, the tasks."""
+    chain: list[RunRecord] = []
+    source: dict[str, int] = {}
+    by_step: dict[str, list[TaskRecord]] = {}
+    run: RunRecord | None = ref
+    while run is not None and all(run.id != r.id for r in chain):
+        chain.append(run)
+        groups: dict[str, list[TaskRecord]] = {}
+        for task in store.catalog.list_tasks(run.id):
+            groups.setdefault(task.step, []).append(task)
+        for step, tasks in groups.items():
+            if step not in by_step:
+                by_step[step], source[step] = tasks, len(chain) - 1
+        if run.kind != "spin" or run.origin_run is None:
+            break
+        run = store.catalog.get_run(run.flow, run.origin_run)
+    return chain, source, by_step
+
+
+def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | None = None
                 ) -> StatusReport:
     """The status of every step of `graph` against `run` (default: the newest run).
 
-    - ``modified``: the step's source hash differs from one of its tasks' in the run;
-    - ``stale``: downstream (graph-wise) of a modified step, or, when the run is a spin,
-      downstream of the spun step and not re-run by it;
-    - ``never run``: no task of the step in the run;
+    A spin holds only the spun step and its upstream clones; its other steps are read from
+    the run it spun from (recursively). `store` None (no store yet) reads as never run.
+
+    - ``modified``: the step's source hash differs from the one recorded on its tasks;
+    - ``stale``: downstream (graph-wise) of a modified step, or downstream of a spun step
+      and not re-run since (its tasks come from the run before the spin);
+    - ``never run``: no task of the step in the run (nor, for a spin, in its origin);
     - ``up to date`` otherwise.
     """
-    ref = reference_run(store, graph.name, run)
+    ref = reference_run(store, graph.name, run) if store is not None else None
     order = [n.name for n in graph.sorted_nodes()]
-    if ref is None:
+    if ref is None or store is None:
         steps = [StepStatus(s, NEVER_RUN, "the flow has never run", None, 0) for s in order]
         return StatusReport(graph.name, str(graph.file), None, steps)
-    by_step: dict[str, list[TaskRecord]] = {}
-    for task in store.catalog.list_tasks(ref.id):
-        by_step.setdefault(task.step, []).append(task)
+    chain, source, by_step = _overlay(store, ref)
 
     modified = [s for s in order if by_step.get(s) and any(
         t.source_hash and t.source_hash != graph[s].source_hash for t in by_step[s])]
@@ -128,27 +185,34 @@ def step_status(graph: FlowGraph, store: Store, run: RunRecord | int | None = No
     for root in modified:
         for step in _descendants(graph, [root]):
             stale_from.setdefault(step, root)
-    spun_downstream = (_descendants(graph, [ref.spun_step])
-                       if ref.kind == "spin" and ref.spun_step in graph else set())
+    respun: dict[str, RunRecord] = {}  # step -> the newest spin it was not re-run after
+    for i, spin in enumerate(chain):
+        if spin.kind == "spin" and spin.spun_step in graph:
+            for step in _descendants(graph, [spin.spun_step]):
+                if source.get(step, -1) > i:
+                    respun.setdefault(step, spin)
 
-    seen = store.catalog.steps_seen(graph.name, ref.number)
-    added = [s for s in order if s not in seen]
+    added = _added_steps(graph, store, ref, by_step)
     steps = []
     for step in order:
         tasks = by_step.get(step, [])
+        origin = chain[source[step]] if step in source else ref
         if step in modified:
-            status, reason = MODIFIED, f"source differs from {ref.pathspec}"
-        elif not tasks and step in added:
-            status, reason = NEVER_RUN, f"new step since {ref.pathspec}"
-        elif not tasks and step in spun_downstream:
-            status, reason = STALE, f"not re-run after spinning {ref.spun_step}"
+            status, reason = MODIFIED, f"source differs from {origin.pathspec}"
         elif not tasks:
-            status, reason = NEVER_RUN, f"no task in {ref.pathspec}"
+            status = NEVER_RUN
+            reason = (f"new step since {ref.pathspec}" if step in added
+                      else f"no task in {ref.pathspec}")
         elif step in stale_from:
             status, reason = STALE, f"downstream of modified {stale_from[step]}"
+        elif step in respun:
+            spin = respun[step]
+            status = STALE
+            reason = f"not re-run after spinning {spin.spun_step} ({spin.pathspec})"
         else:
-            status, reason = UP_TO_DATE, f"same source as {ref.pathspec}"
-        steps.append(StepStatus(step, status, reason, _run_status(tasks), len(tasks)))
+            status, reason = UP_TO_DATE, f"same source as {origin.pathspec}"
+        steps.append(StepStatus(step, status, reason, _run_status(tasks), len(tasks),
+                                origin.number if tasks else None))
 
     removed = sorted(s for s in by_step if s not in graph)
     return StatusReport(graph.name, str(graph.file), ref, steps, added, removed)

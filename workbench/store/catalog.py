@@ -760,13 +760,24 @@ class Catalog:
         rows = self._all(f"SELECT {_RUN_COLS} FROM runs WHERE status = 'running' ORDER BY id")
         return [r for r in (_run_record(row, now) for row in rows) if r.status == "running"]
 
-    def clone_links(self, flow: str) -> set[tuple[int, int]]:
-        """``(run id, source run id)`` pairs: a task of the first run was cloned from the second."""
+    def clone_sources(self, flow: str) -> set[tuple[int, int]]:
+        """``(run id, source run id)`` pairs of a flow: a task of the first run is a clone
+        (directly or through clones of clones) of a task that executed in the second."""
         rows = self._all(
-            "SELECT DISTINCT t.run_id, s.run_id FROM tasks t JOIN tasks s ON s.id = t.cloned_from"
-            " JOIN runs r ON r.id = t.run_id WHERE r.flow = ?", (flow,),
+            "SELECT t.id, t.run_id, t.cloned_from FROM tasks t JOIN runs r ON r.id = t.run_id"
+            " WHERE r.flow = ?", (flow,),
         )
-        return {(int(a), int(b)) for a, b in rows}
+        run_of = {tid: run_id for tid, run_id, _ in rows}
+        parent = {tid: src for tid, _, src in rows}
+        pairs: set[tuple[int, int]] = set()
+        for tid, run_id, src in rows:
+            seen = {tid}
+            while src is not None and parent.get(src) is not None and src not in seen:
+                seen.add(src)
+                src = parent[src]
+            if src is not None and src in run_of:
+                pairs.add((int(run_id), int(run_of[src])))
+        return pairs
 
     def steps_seen(self, flow: str, max_number: int | None = None) -> set[str]:
         """Names of steps with a task in some run of `flow` (numbered <= `max_number`)."""
@@ -788,23 +799,52 @@ class Catalog:
     def delete_runs(self, run_ids: Iterable[int]) -> list[int]:
         """Delete runs with their tasks and artifact rows in one transaction.
 
-        Touches no file: the caller removes logs and unreferenced blobs afterwards, so a
-        crash in between leaves only orphan files that the next sweep removes. Returns the
-        ids of the deleted tasks.
+        Rows of other runs that point into the deleted ones are re-pointed past them: a
+        task's ``cloned_from`` to the nearest surviving task of its clone chain (None if the
+        chain ends in a deleted task), a run's ``origin_run`` to the nearest surviving run
+        of its origin chain. Touches no file: the caller removes logs and unreferenced blobs
+        afterwards, so a crash in between leaves only orphan files for the next sweep.
+        Returns the ids of the deleted tasks.
         """
         ids = sorted({int(i) for i in run_ids})
-        deleted: list[int] = []
         if not ids:
-            return deleted
+            return []
         with self._write() as conn:
-            for start in range(0, len(ids), 500):
-                chunk = ids[start:start + 500]
-                marks = ", ".join("?" * len(chunk))
-                deleted += [int(r[0]) for r in conn.execute(
-                    f"SELECT id FROM tasks WHERE run_id IN ({marks})", chunk).fetchall()]
-                conn.execute(
-                    "DELETE FROM artifacts WHERE task_id IN"
-                    f" (SELECT id FROM tasks WHERE run_id IN ({marks}))", chunk)
-                conn.execute(f"DELETE FROM tasks WHERE run_id IN ({marks})", chunk)
-                conn.execute(f"DELETE FROM runs WHERE id IN ({marks})", chunk)
-        return sorted(deleted)
+            marks = ", ".join("?" * len(ids)) if len(ids) <= 500 else None
+            if marks is None:  # many runs: go through a temporary table
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS _gone (id INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM _gone")
+                conn.executemany("INSERT INTO _gone VALUES (?)", [(i,) for i in ids])
+                gone, params = "SELECT id FROM _gone", ()
+            else:
+                gone, params = marks, tuple(ids)
+            tasks = conn.execute(
+                f"SELECT id, cloned_from FROM tasks WHERE run_id IN ({gone})", params).fetchall()
+            parent = {int(t): f for t, f in tasks}
+            survivors = conn.execute(
+                f"SELECT t.id, t.cloned_from FROM tasks t JOIN tasks s ON s.id = t.cloned_from"
+                f" WHERE s.run_id IN ({gone}) AND t.run_id NOT IN ({gone})", params * 2,
+            ).fetchall()
+            for tid, src in survivors:
+                while src is not None and src in parent:
+                    src = parent[src]
+                conn.execute("UPDATE tasks SET cloned_from = ? WHERE id = ?", (src, tid))
+            runs = conn.execute(
+                f"SELECT flow, number, origin_run FROM runs WHERE id IN ({gone})", params
+            ).fetchall()
+            origin = {(f, n): o for f, n, o in runs}
+            for flow in {f for f, _, _ in runs}:
+                for rid, o in conn.execute(
+                        f"SELECT id, origin_run FROM runs WHERE flow = ? AND id NOT IN ({gone})"
+                        " AND origin_run IS NOT NULL", (flow, *params)).fetchall():
+                    new, seen = o, set()
+                    while (flow, new) in origin and new not in seen:
+                        seen.add(new)
+                        new = origin[(flow, new)]
+                    if new != o:
+                        conn.execute("UPDATE runs SET origin_run = ? WHERE id = ?", (new, rid))
+            conn.execute(f"DELETE FROM artifacts WHERE task_id IN"
+                         f" (SELECT id FROM tasks WHERE run_id IN ({gone}))", params)
+            conn.execute(f"DELETE FROM tasks WHERE run_id IN ({gone})", params)
+            conn.execute(f"DELETE FROM runs WHERE id IN ({gone})", params)
+        return sorted(parent)
