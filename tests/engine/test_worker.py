@@ -107,3 +107,64 @@ def test_bad_command_reports_one_line_and_worker_survives(worker):
     assert _until(events, "command_finished")[-1]["status"] == "error"
     handle.run()
     assert _until(events, "command_finished")[-1]["status"] == "succeeded"
+
+
+CACHED = """
+    import numpy as np
+    from workbench import FlowSpec, step
+    from helper import FACTOR
+
+    class Cached(FlowSpec):
+        @step
+        def start(self):
+            self.big = np.arange(2_000_000, dtype="float64")
+            self.next(self.use)
+
+        @step
+        def use(self):
+            self.total = float(self.big.sum()) * FACTOR
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+"""
+
+
+def test_spin_after_run_reads_parents_from_memory_and_helpers_reload(write_flow, store_dir,
+                                                                    tmp_path):
+    (tmp_path / "helper.py").write_text("FACTOR = 1\n")
+    flow = write_flow(CACHED)
+    handle = EngineWorker(flow, store_dir)
+    handle.start()
+    events: Queue = Queue()
+    thread = threading.Thread(target=lambda: [events.put(e) for e in handle.events()],
+                              daemon=True)
+    thread.start()
+    try:
+        _until(events, "ready")
+        handle.run()
+        assert _until(events, "command_finished")[-1]["status"] == "succeeded"
+        from workbench.client import Flow
+
+        run = Flow("Cached", store=store_dir).latest_run
+        blob = store_dir / "blobs" / run["start"].task["big"].sha[:2] / run["start"].task["big"].sha
+        assert blob.exists()
+        _until(events, "idle")  # the worker has loaded the run's artifacts into its cache
+        blob.rename(blob.with_suffix(".away"))  # the spin can only get `big` from memory now
+        flow.write_text(flow.read_text().replace("* FACTOR", "* FACTOR * 2"))
+        handle.spin("use")
+        spun = _until(events, "spin_finished")[-1]
+        assert spun["status"] == "succeeded", spun
+        total = next(d for d in spun["diff"] if d["name"] == "total")
+        assert total["change"] == "changed"
+        blob.with_suffix(".away").rename(blob)
+
+        (tmp_path / "helper.py").write_text("FACTOR = 10\n")
+        handle.spin("use")
+        seen = _until(events, "spin_finished")
+        assert any(e["event"] == "worker_restart" for e in seen)
+        total = next(d for d in seen[-1]["diff"] if d["name"] == "total")
+        assert float(total["summary_after"]) == float(total["summary_before"]) * 10
+    finally:
+        handle.stop()

@@ -301,9 +301,10 @@ class Replayer:
                 break
         before = self.catalog.list_artifacts(before_task.id) if before_task else []
         after = self.catalog.list_artifacts(task.id)
-        blobs = self.store.blobs
+        cache = self.runtime.cache
+        load = cache.load if cache is not None else (lambda ref: self.store.blobs.get(ref.key))
         by_before = {a.name: a for a in before}
         by_after = {a.name: a for a in after}
         return diff_artifacts(before, after,
-                              lambda name: blobs.get(by_before[name].key),
-                              lambda name: blobs.get(by_after[name].key))
+                              lambda name: load(by_before[name]),
+                              lambda name: load(by_after[name]))

@@ -81,6 +81,8 @@ class Runtime:
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
         self.log_cap = log_cap_bytes()
         self.start_method = start_method()
+        # The warm worker sets an ArtifactCache here; forked tasks inherit its objects.
+        self.cache: Any = None
         self._cancel = False
         self._watched: dict[int, Any] = {}
         self.param_names: tuple[str, ...] = tuple(
@@ -238,7 +240,8 @@ class Runtime:
         )
         flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
         if self.start_method == "fork":
-            proc = fork_task(lambda fd: run_in_child(job, flow_cls, graph, blobs, fd))
+            loader = self.cache.load if self.cache is not None else None
+            proc = fork_task(lambda fd: run_in_child(job, flow_cls, graph, blobs, fd, loader))
         else:
             proc = spawn_task(pickle.dumps((job, str(self.loaded.file), self.graph.name,
                                             str(self.store.root))))

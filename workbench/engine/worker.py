@@ -3,7 +3,8 @@
 The TUI never forks (its threads make fork unsafe); it starts this worker instead. Commands
 arrive as JSON lines on the worker's stdin (``run``, ``spin``, ``resume``, ``cancel``,
 ``quit``); events leave as JSON lines on its stdout (the kinds of ``engine.events`` plus
-``ready``, ``spin_finished``, ``command_finished``, ``error`` and ``worker_log``). The flow
+``ready``, ``spin_finished``, ``command_finished``, ``idle`` (caches warm, nothing queued),
+``error``, ``worker_log`` and ``worker_restart``). The flow
 module is reloaded only when its file changed; third-party imports stay loaded.
 
 :class:`EngineWorker` is the parent-side handle: it starts the process and offers ``events()``,
@@ -61,6 +62,8 @@ class WorkerLoop:
         self.buffer = b""
         self.queue: list[dict[str, Any]] = []
         self.quit = False
+        self.cache: Any = None
+        self.helper_mtimes: dict[str, float] = {}
 
     # -- commands --------------------------------------------------------------------------
     def _read_commands(self) -> None:
@@ -102,11 +105,71 @@ class WorkerLoop:
         mtime = self.flow_file.stat().st_mtime_ns if self.flow_file.exists() else None
         if self.runtime is None or mtime != self.loaded_mtime:
             loaded = load_flow(self.flow_file, self.flow_name)
-            self.runtime = Runtime(loaded, Store.open(self.store_dir),
-                                   on_event=self._on_event)
+            store = Store.open(self.store_dir)
+            if self.cache is None:
+                from .cache import ArtifactCache
+
+                self.cache = ArtifactCache(store.blobs)
+            self.runtime = Runtime(loaded, store, on_event=self._on_event)
+            self.runtime.cache = self.cache
             self.runtime.watch(0, self._read_commands)
             self.loaded_mtime = mtime
+            self.helper_mtimes = self._helper_modules()
         return self.runtime
+
+    def _helper_modules(self) -> dict[str, float]:
+        """mtimes of the user's own modules the flow imported (files beside the flow file)."""
+        root = str(self.flow_file.resolve().parent)
+        found: dict[str, float] = {}
+        for module in list(sys.modules.values()):
+            path = getattr(module, "__file__", None)
+            if not path or not path.startswith(root) or "site-packages" in path:
+                continue
+            if os.path.abspath(path) == str(self.flow_file.resolve()):
+                continue
+            try:
+                found[path] = os.stat(path).st_mtime_ns
+            except OSError:
+                continue
+        return found
+
+    def _helpers_changed(self) -> bool:
+        for path, mtime in self.helper_mtimes.items():
+            try:
+                if os.stat(path).st_mtime_ns != mtime:
+                    return True
+            except OSError:
+                return True
+        return False
+
+    def _restart(self, command: dict[str, Any]) -> None:
+        """Replace this process with a fresh worker that runs ``command`` first.
+
+        A helper module changed: reloading modules in place leaves stale references around,
+        a fresh interpreter does not. stdin/stdout (fds 0 and the event fd) carry over.
+        """
+        _emit(self.out, {"event": "worker_restart",
+                         "reason": "a module imported by the flow changed"})
+        self.out.flush()
+        args = [sys.executable, "-m", "workbench.engine.worker", str(self.flow_file),
+                "--store", self.store_dir, "--event-fd", str(self.out.fileno()),
+                "--first", json.dumps(command)]
+        if self.flow_name:
+            args += ["--flow", self.flow_name]
+        os.set_inheritable(self.out.fileno(), True)
+        os.execv(sys.executable, args)
+
+    def _prefetch(self, run_number: int | None) -> None:
+        """Load a finished run's artifacts into the cache so the next spin reads no disk."""
+        if self.cache is None or self.runtime is None or run_number is None:
+            return
+        catalog = self.runtime.catalog
+        run = catalog.get_run(self.runtime.graph.name, run_number)
+        if run is None:
+            return
+        for task in catalog.list_tasks(run.id):
+            if task.status == "succeeded":
+                self.cache.prefetch(catalog.list_artifacts(task.id))
 
     def _execute(self, command: dict[str, Any]) -> None:
         from ..flow.errors import FlowError
@@ -116,12 +179,16 @@ class WorkerLoop:
         from .replay import Replayer
 
         name = command.get("cmd")
+        if self.runtime is not None and self._helpers_changed():
+            self._restart(command)
+        finished_run: int | None = None
         try:
             runtime = self._ensure_loaded()
             if name == "run":
                 values = resolve_parameters(runtime.flow_cls, command.get("params") or {},
                                             runtime.loaded.file)
                 record = runtime.run(values)
+                finished_run = record.number
                 _emit(self.out, {"event": "command_finished", "cmd": name, "run": record.number,
                                  "status": record.status})
             elif name == "spin":
@@ -138,11 +205,13 @@ class WorkerLoop:
                     "tasks": [t.pathspec for t in outcome.tasks],
                     "diff": [d.to_json() for d in outcome.diff],
                 })
+                finished_run = outcome.run.number
                 _emit(self.out, {"event": "command_finished", "cmd": name,
                                  "run": outcome.run.number, "status": outcome.status})
             elif name == "resume":
                 record = Replayer(runtime).resume(command["step"],
                                                   run_number=command.get("run"))
+                finished_run = record.number
                 _emit(self.out, {"event": "command_finished", "cmd": name, "run": record.number,
                                  "status": record.status})
             else:
@@ -157,13 +226,19 @@ class WorkerLoop:
                              "message": f"{type(exc).__name__}: {exc}",
                              "traceback": traceback.format_exc()})
             _emit(self.out, {"event": "command_finished", "cmd": name, "status": "error"})
+            return
+        self._prefetch(finished_run)
+        if not self.queue:
+            _emit(self.out, {"event": "idle"})
 
-    def serve(self) -> int:
+    def serve(self, first: dict[str, Any] | None = None) -> int:
         import selectors
 
         _emit(self.out, {"event": "ready", "flow_file": str(self.flow_file), "pid": os.getpid()})
         selector = selectors.DefaultSelector()
         selector.register(0, selectors.EVENT_READ)
+        if first is not None:
+            self.queue.append(first)
         while not self.quit:
             if not self.queue:
                 selector.select(None)
@@ -179,15 +254,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("flow_file")
     parser.add_argument("--store", required=True)
     parser.add_argument("--flow", dest="flow_name")
+    parser.add_argument("--event-fd", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--first", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     # Events own the real stdout; anything else printed in this process becomes a log event.
-    out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)
-    os.close(null)
+    if args.event_fd is None:
+        out = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        os.close(null)
+    else:  # restarted in place: the event pipe is already off fd 1
+        out = os.fdopen(args.event_fd, "w", buffering=1, encoding="utf-8")
     sys.stdout = _StderrToEvents(out)
     sys.stderr = _StderrToEvents(out)
-    return WorkerLoop(args.flow_file, args.store, args.flow_name, out).serve()
+    first = json.loads(args.first) if args.first else None
+    return WorkerLoop(args.flow_file, args.store, args.flow_name, out).serve(first)
 
 
 class EngineWorker:
