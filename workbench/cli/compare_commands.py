@@ -1,0 +1,338 @@
+"""``compare``, ``diff``, ``status`` and ``gc``: what changed between runs, tasks and code.
+
+Logic lives in ``workbench.engine`` (comparison, status, gc); this module parses arguments
+and renders rich tables or ``--json``. User text is printed through ``safe()`` in ``Text``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from typing import Any, Callable
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..client import MetaflowNotFound, Step, Task, open_store
+from ..engine.comparison import RunComparison, StepComparison, compare_runs, diff_tasks
+from ..engine.gc import KEEP_SPINS, GcReport, gc
+from ..engine.status import MODIFIED, NEVER_RUN, STALE, UP_TO_DATE, StatusReport, step_status
+from ..flow import parse_graph
+from ..store import RunRecord, TaskRecord
+from .console import format_params, format_seconds, format_size, safe, status_text, stdout_console
+from .diff_render import counts_text, render_diff
+from .read_commands import kind_label
+
+EXIT_OK = 0
+DETAIL_PAIRS = 5  # split pairs per step whose diff is printed in full
+STATUS_STYLE = {MODIFIED: "bold yellow", STALE: "magenta", UP_TO_DATE: "green",
+                NEVER_RUN: "dim"}
+
+
+def _usage(message: str) -> Exception:
+    from .app import UsageError
+
+    return UsageError(message)
+
+
+def _t(value: Any, style: str = "") -> Text:
+    return Text(safe("" if value is None else value), style=style)
+
+
+def _is_file(flow: str) -> bool:
+    return flow.endswith(".py") or os.path.isfile(flow)
+
+
+def _flow_name(flow: str, flow_name: str | None) -> str:
+    """The flow name from a flow file (static parse) or as given."""
+    if _is_file(flow):
+        return parse_graph(flow, flow_name, validate=False).name
+    return flow
+
+
+def register(sub: Any, common: Callable[..., None]) -> None:
+    """Add the ``compare``, ``diff``, ``status`` and ``gc`` subcommands."""
+    p = sub.add_parser(
+        "compare", help="compare two runs: parameters, per-step status, time, code, artifacts",
+        description="Compare RUN_A (before) with RUN_B (after) of FLOW (a flow file or name). "
+                    "A run is a number or Flow/number.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
+    p.add_argument("run_a", metavar="RUN_A")
+    p.add_argument("run_b", metavar="RUN_B")
+    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    common(p)
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser(
+        "diff", help="diff the artifacts of two tasks",
+        description="PATHSPEC is Flow/run/step/task, or Flow/run/step for a step with one task.")
+    p.add_argument("pathspec_a", metavar="PATHSPEC_A")
+    p.add_argument("pathspec_b", metavar="PATHSPEC_B")
+    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
+    common(p)
+    p.set_defaults(handler=cmd_diff)
+
+    p = sub.add_parser(
+        "status", help="which steps changed since a run: modified, stale, up to date",
+        description="Compare each step of the flow file with the code that ran in a run "
+                    "(default: the newest). Comments, blank lines and docstrings don't count.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("--run", type=int, default=None, metavar="N",
+                   help="reference run number (default: the newest run)")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    common(p)
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser(
+        "gc", help="remove old spin runs and the blobs nothing references",
+        description="Remove FLOW's spin runs beyond the newest N (and not used by a kept run), "
+                    "then blob files no run references, orphan logs and stale temp files.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
+    p.add_argument("--keep-spins", type=int, default=KEEP_SPINS, metavar="N",
+                   help=f"spin runs to keep (default: {KEEP_SPINS})")
+    p.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    common(p)
+    p.set_defaults(handler=cmd_gc)
+
+
+# ---------------------------------------------------------------------------------- compare
+
+
+def _run_label(run: RunRecord) -> Text:
+    return Text.assemble(_t(f"run {run.number}", "bold"), " (", _t(kind_label(run), "cyan"),
+                         ", ", status_text(run.status), ", ", format_seconds(run.duration), ")")
+
+
+def _pair_text(a: Any, b: Any, fmt: Callable[[Any], Text]) -> Text:
+    if a == b:
+        return fmt(a)
+    return Text.assemble(fmt(a), (" -> ", "dim"), fmt(b))
+
+
+def _status_or_dash(status: str | None) -> Text:
+    return status_text(status) if status else Text("-", style="dim")
+
+
+def _delta_text(step: StepComparison) -> Text:
+    delta = step.seconds_delta
+    if delta is None:
+        return Text("")
+    if abs(delta) < 0.005:
+        return Text("same", style="dim")
+    text = ("+" if delta >= 0 else "-") + format_seconds(abs(delta))
+    if step.seconds_a and step.seconds_a >= 0.1:  # percentages of milliseconds are noise
+        text += f" ({delta / step.seconds_a:+.0%})"
+    return Text(text, style="dim" if abs(delta) < 0.05 else "")
+
+
+def _code_text(changed: bool | None) -> Text:
+    if changed is None:
+        return Text("-", style="dim")
+    return Text("changed", style="yellow") if changed else Text("same", style="dim")
+
+
+def _artifacts_text(comp: RunComparison, step: StepComparison) -> Text:
+    diffs = [d for p in step.pairs for d in p.diffs]
+    parts = [counts_text(diffs)] if diffs else []
+    foreach = any(p.split for p in step.pairs)
+    for count, run in ((step.only_a, comp.run_a), (step.only_b, comp.run_b)):
+        if count:
+            label = f"{count} split{'s' if count > 1 else ''}" if foreach else "task"
+            parts.append(Text(f"{label} only in run {run.number}", style="magenta"))
+    return Text("; ").join(parts) if parts else Text("-", style="dim")
+
+
+def _steps_table(comp: RunComparison) -> Table:
+    table = Table(title_justify="left")
+    for name, justify in (("step", "left"), ("status", "left"), ("time", "right"),
+                          ("change", "right"), ("code", "left"), ("artifacts", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for s in comp.steps:
+        arts = _artifacts_text(comp, s)
+        if s.splits_omitted:
+            arts.append(f" (+{s.splits_omitted} splits not compared)", style="dim")
+        table.add_row(_t(s.step, "bold"), _pair_text(s.status_a, s.status_b, _status_or_dash),
+                      _pair_text(s.seconds_a, s.seconds_b,
+                                 lambda v: Text(format_seconds(v))),
+                      _delta_text(s), _code_text(s.code_changed), arts)
+    return table
+
+
+def _print_comparison(console: Console, comp: RunComparison, show_unchanged: bool) -> None:
+    console.print(Text.assemble(_t(comp.flow, "bold"), ": ", _run_label(comp.run_a),
+                                (" -> ", "dim"), _run_label(comp.run_b)))
+    if comp.parameters:
+        console.print(Text("parameters:", style="dim"))
+        for p in comp.parameters:
+            before = "-" if p.change == "added" else format_params({p.name: p.before}, 200)
+            after = "-" if p.change == "removed" else format_params({p.name: p.after}, 200)
+            console.print(Text.assemble("  ", _t(before, "red"), (" -> ", "dim"),
+                                        _t(after, "green")))
+    else:
+        console.print(Text("parameters: same", style="dim"))
+    console.print(_steps_table(comp))
+    for s in comp.steps:
+        shown = [p for p in s.pairs if not p.one_sided and (p.changed or show_unchanged)]
+        for pair in shown[:DETAIL_PAIRS]:
+            head = [_t(s.step, "bold")]
+            if pair.split:
+                head.append(_t(f" split {', '.join(map(str, pair.split))}", "cyan"))
+            specs = (pair.task_a.pathspec if pair.task_a else "-",
+                     pair.task_b.pathspec if pair.task_b else "-")
+            head += ["  ", _t(f"{specs[0]} -> {specs[1]}", "dim")]
+            console.print()
+            console.print(Text.assemble(*head))
+            render_diff(console, pair.diffs, show_unchanged=show_unchanged)
+        if len(shown) > DETAIL_PAIRS:
+            console.print(Text(f"... {len(shown) - DETAIL_PAIRS} more split(s) of {safe(s.step)} "
+                               "differ (--json lists them all)", style="dim"))
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``workbench compare FLOW RUN_A RUN_B``."""
+    name = _flow_name(args.flow, args.flow_name)
+    comp = compare_runs(open_store(args.store), name, args.run_a, args.run_b)
+    if args.json:
+        print(json.dumps(comp.to_json(), default=str))
+        return EXIT_OK
+    _print_comparison(stdout_console(), comp, args.all)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------- diff
+
+
+def _task_record(text: str, store: Any) -> TaskRecord:
+    parts = text.split("/")
+    if len(parts) not in (3, 4) or not all(parts) or not parts[1].isdigit() or (
+            len(parts) == 4 and not parts[3].isdigit()):
+        raise _usage(f"bad pathspec {text!r}: expected Flow/run/step/task or Flow/run/step")
+    if len(parts) == 4:
+        return Task(text, store=store).record
+    records = Step(text, store=store).task_records()
+    if len(records) != 1:
+        ids = ", ".join(str(r.id) for r in records[:5]) + (", ..." if len(records) > 5 else "")
+        raise _usage(f"step {text} has {len(records)} tasks ({ids}); "
+                     f"name one as {text}/TASK_ID")
+    return records[0]
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """``workbench diff PATHSPEC_A PATHSPEC_B``: the artifacts of two tasks, a -> b."""
+    store = open_store(args.store)
+    a = _task_record(args.pathspec_a, store)
+    b = _task_record(args.pathspec_b, store)
+    diffs = diff_tasks(store, a, b)
+    if args.json:
+        from ..compare import summarize_changes
+
+        print(json.dumps({"a": a.pathspec, "b": b.pathspec,
+                          "summary": summarize_changes(diffs),
+                          "diff": [d.to_json() for d in diffs]}, default=str))
+        return EXIT_OK
+    console = stdout_console()
+    console.print(Text.assemble(_t(a.pathspec, "bold"), (" -> ", "dim"), _t(b.pathspec, "bold"),
+                                "  ", counts_text(diffs)))
+    render_diff(console, diffs, show_unchanged=args.all)
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------------- status
+
+
+def _print_status(console: Console, report: StatusReport) -> None:
+    ref = report.reference
+    head = [_t(report.flow, "bold"), "  ", _t(report.file, "dim"), "  "]
+    if ref is None:
+        head.append(Text("never run", style="dim"))
+    else:
+        head += ["vs ", _run_label(ref)]
+    console.print(Text.assemble(*head))
+    table = Table()
+    table.add_column("step")
+    table.add_column("status")
+    table.add_column("last run", no_wrap=True)
+    table.add_column("why", overflow="fold")
+    for s in report.steps:
+        table.add_row(_t(s.step, "bold"), Text(s.status, style=STATUS_STYLE.get(s.status, "")),
+                      _status_or_dash(s.run_status), _t(s.reason, "dim"))
+    console.print(table)
+    if report.added or report.removed:
+        bits: list[Any] = [Text("graph changes: ", style="dim")]
+        if report.added:
+            bits += [Text("added ", style="green"), _t(", ".join(report.added))]
+        if report.added and report.removed:
+            bits.append("; ")
+        if report.removed:
+            bits += [Text("removed ", style="red"), _t(", ".join(report.removed))]
+        console.print(Text.assemble(*bits))
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """``workbench status FLOW.py [--run N]``."""
+    if not _is_file(args.flow):
+        raise _usage(f"status needs the flow file (.py), not {args.flow!r}")
+    graph = parse_graph(args.flow, args.flow_name)
+    try:
+        store = open_store(args.store)
+    except MetaflowNotFound:
+        if args.run is not None:
+            raise
+        store = None  # nothing has run here yet
+    report = step_status(graph, store, args.run)
+    if args.json:
+        print(json.dumps(report.to_json(), default=str))
+        return EXIT_OK
+    _print_status(stdout_console(), report)
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------- gc
+
+
+def _numbers(numbers: list[int]) -> str:
+    shown = ", ".join(map(str, numbers[:20]))
+    return shown + (f", ... ({len(numbers)} in all)" if len(numbers) > 20 else "")
+
+
+def _print_gc(console: Console, report: GcReport) -> None:
+    verb = "would remove" if report.dry_run else "removed"
+    if report.removed_runs:
+        console.print(Text.assemble(
+            (f"{verb} {len(report.removed_runs)} spin run(s): ", ""),
+            _t(_numbers(report.removed_runs), "red"), (f" ({report.removed_tasks} tasks)", "dim")))
+    else:
+        console.print(Text(f"no spin run of {safe(report.flow)} to remove", style="dim"))
+    if report.kept_spins:
+        console.print(Text.assemble(("kept the newest spins: ", "dim"),
+                                    _t(_numbers(report.kept_spins))))
+    if report.protected:
+        console.print(Text.assemble(("kept older spins that kept runs use: ", "dim"),
+                                    _t(_numbers(report.protected))))
+    if report.dry_run:
+        return
+    if report.blob_sweep_skipped:
+        console.print(Text(f"blob sweep skipped: {safe(report.blob_sweep_skipped)}",
+                           style="yellow"))
+    console.print(Text(f"removed {report.removed_blobs} blob(s) "
+                       f"({format_size(report.freed_bytes)}), {report.removed_logs} log "
+                       f"file(s), {report.removed_tmp} temp file(s)"))
+
+
+def cmd_gc(args: argparse.Namespace) -> int:
+    """``workbench gc FLOW [--keep-spins N]``."""
+    if args.keep_spins < 0:
+        raise _usage(f"--keep-spins {args.keep_spins}: expected a number >= 0")
+    name = _flow_name(args.flow, args.flow_name)
+    report = gc(open_store(args.store), name, args.keep_spins, dry_run=args.dry_run)
+    if args.json:
+        print(json.dumps(report.to_json(), default=str))
+        return EXIT_OK
+    _print_gc(stdout_console(), report)
+    return EXIT_OK
