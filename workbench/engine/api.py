@@ -9,7 +9,7 @@ from ..flow import load_flow
 from ..flow.parameters import resolve_parameters
 from ..store import RunRecord, Store
 from .events import EventSink, ignore_events
-from .replay import Replayer, SpinOutcome, load_artifacts_module
+from .replay import Replayer, SpinOutcome
 from .runtime import Runtime
 
 
@@ -49,23 +49,10 @@ def spin_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None
               max_workers: int | None = None, on_event: EventSink = ignore_events,
               warn: Any = None) -> SpinOutcome:
     """Spin ``step`` of ``flow_file`` on a reference run's stored inputs (see DESIGN "Spin")."""
-    per_input = None
-    extra: dict[str, Any] = {}
     runtime = _runtime(flow_file, store, flow_name, max_workers, on_event)
-    if artifacts_file:
-        artifacts = load_artifacts_module(artifacts_file)
-        node = runtime.graph[step] if step in runtime.graph else None
-        if node is not None and node.is_join:
-            # Keys naming a parent step or a task pathspec hold that input's own overrides.
-            def per(key: str) -> bool:
-                return key in node.in_funcs or "/" in key
-            per_input = {k: v for k, v in artifacts.items() if per(k) and isinstance(v, dict)}
-            extra = {k: v for k, v in artifacts.items() if k not in per_input}
-        else:
-            extra = dict(artifacts)
-    values = {**extra, **dict(overrides or {})}
     return Replayer(runtime).spin(step, run_number=run, index=index, all_splits=all_splits,
-                                  overrides=values, per_input=per_input, warn=warn)
+                                  overrides=dict(overrides or {}), artifacts_file=artifacts_file,
+                                  warn=warn)
 
 
 def resume_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None,

@@ -240,12 +240,34 @@ class Replayer:
 
         return [replace(r, parents=[moved(p) for p in r.parents]) for r in requests]
 
+    def split_artifacts(self, step: str, artifacts: Mapping[str, Any]
+                        ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """An ``ARTIFACTS`` dict as (overrides for every input, overrides per join input).
+
+        For a join, a key naming a parent step or a task pathspec whose value is a dict holds
+        that input's own overrides.
+        """
+        node = self.graph[step] if step in self.graph else None
+        if node is None or not node.is_join:
+            return dict(artifacts), {}
+        per_input = {k: dict(v) for k, v in artifacts.items()
+                     if (k in node.in_funcs or "/" in k) and isinstance(v, dict)}
+        return {k: v for k, v in artifacts.items() if k not in per_input}, per_input
+
     def spin(self, step: str, *, run_number: int | None = None, index: int | None = None,
              all_splits: bool = False, overrides: Mapping[str, Any] | None = None,
              per_input: Mapping[str, Mapping[str, Any]] | None = None,
-             warn: Any = None) -> SpinOutcome:
-        """Re-execute ``step`` on the reference run's inputs as a new run of kind ``spin``."""
+             artifacts_file: str | Path | None = None, warn: Any = None) -> SpinOutcome:
+        """Re-execute ``step`` on the reference run's inputs as a new run of kind ``spin``.
+
+        ``artifacts_file`` (an ``ARTIFACTS`` module) overrides come first; ``overrides``
+        (``--set``) win over them.
+        """
         started = time.monotonic()
+        if artifacts_file:
+            extra, from_file = self.split_artifacts(step, load_artifacts_module(artifacts_file))
+            overrides = {**extra, **dict(overrides or {})}
+            per_input = {**from_file, **dict(per_input or {})}
         plan = self.plan(step, run_number, resume=False)
         plan.requests = self._select_splits(plan, step, index, all_splits)
         recorded = self.apply_overrides(plan, step, overrides or {}, per_input, warn)
@@ -292,19 +314,26 @@ class Replayer:
     def diff_against_reference(self, reference: RunRecord, task: TaskRecord | None,
                                step: str) -> list[ArtifactDiff]:
         """The spun task's artifacts against the same step's task (same split) in the reference."""
-        if task is None:
-            return []
-        before_task = None
-        for candidate in self.catalog.list_tasks(reference.id, step):
-            if candidate.split_index == task.split_index:
-                before_task = candidate
-                break
-        before = self.catalog.list_artifacts(before_task.id) if before_task else []
-        after = self.catalog.list_artifacts(task.id)
         cache = self.runtime.cache
-        load = cache.load if cache is not None else (lambda ref: self.store.blobs.get(ref.key))
-        by_before = {a.name: a for a in before}
-        by_after = {a.name: a for a in after}
-        return diff_artifacts(before, after,
-                              lambda name: load(by_before[name]),
-                              lambda name: load(by_after[name]))
+        return diff_spun_task(self.store, reference, task, step,
+                              cache.load if cache is not None else None)
+
+
+def diff_spun_task(store: Store, reference: RunRecord, task: TaskRecord | None, step: str,
+                   load: Any = None) -> list[ArtifactDiff]:
+    """A spun task's artifacts against the reference run's task of ``step`` (same split).
+
+    ``load(ref)`` loads an artifact reference (default: from the blob files).
+    """
+    if task is None:
+        return []
+    catalog = store.catalog
+    before_task = next((c for c in catalog.list_tasks(reference.id, step)
+                        if c.split_index == task.split_index), None)
+    before = catalog.list_artifacts(before_task.id) if before_task else []
+    after = catalog.list_artifacts(task.id)
+    load = load or (lambda ref: store.blobs.get(ref.key))
+    by_before = {a.name: a for a in before}
+    by_after = {a.name: a for a in after}
+    return diff_artifacts(before, after, lambda name: load(by_before[name]),
+                          lambda name: load(by_after[name]))

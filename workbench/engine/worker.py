@@ -196,6 +196,7 @@ class WorkerLoop:
                     command["step"], run_number=command.get("run"), index=command.get("index"),
                     all_splits=bool(command.get("all_splits")),
                     overrides=command.get("overrides") or {},
+                    artifacts_file=command.get("artifacts_file"),
                     warn=lambda message: _emit(self.out, {"event": "worker_log",
                                                           "line": message}))
                 _emit(self.out, {
@@ -234,6 +235,10 @@ class WorkerLoop:
     def serve(self, first: dict[str, Any] | None = None) -> int:
         import selectors
 
+        try:  # import the flow now, so the first command starts at once
+            self._ensure_loaded()
+        except Exception:  # noqa: BLE001 - reported by the first command that needs the flow
+            self.runtime = None
         _emit(self.out, {"event": "ready", "flow_file": str(self.flow_file), "pid": os.getpid()})
         selector = selectors.DefaultSelector()
         selector.register(0, selectors.EVENT_READ)
@@ -329,10 +334,12 @@ class EngineWorker:
         self._send({"cmd": "run", "params": params or {}})
 
     def spin(self, step: str, run: int | None = None, index: int | None = None,
-             all_splits: bool = False, overrides: dict[str, Any] | None = None) -> None:
+             all_splits: bool = False, overrides: dict[str, Any] | None = None,
+             artifacts_file: str | None = None) -> None:
         """Spin ``step`` (a ``spin_finished`` event carries the diff)."""
         self._send({"cmd": "spin", "step": step, "run": run, "index": index,
-                    "all_splits": all_splits, "overrides": overrides or {}})
+                    "all_splits": all_splits, "overrides": overrides or {},
+                    "artifacts_file": artifacts_file})
 
     def resume(self, step: str, run: int | None = None) -> None:
         """Resume from ``step``."""
@@ -342,8 +349,8 @@ class EngineWorker:
         """Stop what is running: tasks are killed, the run reads cancelled."""
         self._send({"cmd": "cancel"}, counts=False)
 
-    def stop(self, timeout: float = 3.0) -> None:
-        """Ask the worker to quit (cancelling what runs), then make sure it is gone."""
+    def request_stop(self) -> None:
+        """Ask the worker to quit (cancelling what runs) without waiting for it."""
         if self._proc is None:
             return
         try:
@@ -351,6 +358,12 @@ class EngineWorker:
             self._proc.stdin.close()
         except (OSError, ValueError, RuntimeError):
             pass
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Ask the worker to quit (cancelling what runs), then make sure it is gone."""
+        if self._proc is None:
+            return
+        self.request_stop()
         try:
             self._proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
