@@ -143,6 +143,9 @@ def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
     """
     try:
         if os.stat(dest).st_size == enc.size:
+            # Touch it: gc leaves young blobs alone, so a blob reused now survives a sweep
+            # that runs before this task's catalog rows exist.
+            os.utime(dest)
             return False
     except FileNotFoundError:
         pass

@@ -1,0 +1,405 @@
+"""workbench benchmarks: prints each figure next to its target and writes them as JSON.
+
+    python benchmarks/run.py [--quick] [--json PATH] [--metaflow-python PYTHON]
+
+Figures (targets from the speed issue):
+  warm spin        request -> diff ready in the warm worker, parent holds a 1M x 5 frame
+  cold CLI spin    `workbench spin` as a new process, minus `python -c "import pandas"`
+  task overhead    a full run of 100 trivial foreach tasks, wall time per task
+  9-task run       a flow carrying a 1M-row frame through 9 tasks (and Metaflow, if present)
+  blob throughput  write/read of a 1 GB frame against a plain file write/read of its bytes
+  app start        the TUI with 1,000 runs in the store until the first screen is drawn
+  frame diff       two 1M-row frames that differ in one column
+
+When Metaflow is importable (by this interpreter or by --metaflow-python), the same flows also
+run under Metaflow and the ratios are printed; otherwise that is said.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+from queue import Queue
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SPIN_FLOW = """
+    import numpy as np
+    import pandas as pd
+    from metaflow import FlowSpec, step
+
+    class SpinBench(FlowSpec):
+        @step
+        def start(self):
+            rng = np.random.default_rng(0)
+            self.df = pd.DataFrame(rng.random((1_000_000, 5)), columns=list("abcde"))
+            self.next(self.train)
+
+        @step
+        def train(self):
+            self.n = len(self.df)  # trivial work on a big parent
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+
+    if __name__ == "__main__":
+        SpinBench()
+"""
+
+FOREACH_FLOW = """
+    from metaflow import FlowSpec, step
+
+    class TaskBench(FlowSpec):
+        @step
+        def start(self):
+            self.items = list(range(100))
+            self.next(self.body, foreach="items")
+
+        @step
+        def body(self):
+            self.value = self.input
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.total = sum(i.value for i in inputs)
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+
+    if __name__ == "__main__":
+        TaskBench()
+"""
+
+NINE_TASK_FLOW = """
+    import numpy as np
+    import pandas as pd
+    from metaflow import FlowSpec, step
+
+    class FrameBench(FlowSpec):
+        @step
+        def start(self):
+            rng = np.random.default_rng(1)
+            self.df = pd.DataFrame(rng.random((1_000_000, 6)), columns=list("abcdef"))
+            self.next(self.clean)
+
+        @step
+        def clean(self):
+            self.df = self.df[self.df.a > 0.01]
+            self.next(self.features, self.stats)
+
+        @step
+        def features(self):
+            self.feat = self.df.assign(g=self.df.a * self.df.b)
+            self.next(self.join)
+
+        @step
+        def stats(self):
+            self.summary = self.df.describe()
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.feat = inputs.features.feat
+            self.summary = inputs.stats.summary
+            self.next(self.model)
+
+        @step
+        def model(self):
+            self.coef = float(np.polyfit(self.feat.a, self.feat.g, 1)[0])
+            self.next(self.evaluate)
+
+        @step
+        def evaluate(self):
+            self.score = float(self.coef)
+            self.next(self.report)
+
+        @step
+        def report(self):
+            self.text = f"score {self.score:.3f}"
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+
+    if __name__ == "__main__":
+        FrameBench()
+"""
+
+
+def write(dir_: Path, name: str, source: str) -> Path:
+    path = dir_ / name
+    path.write_text(textwrap.dedent(source).lstrip())
+    return path
+
+
+def wb_env(store: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["WORKBENCH_STORE"] = str(store)
+    return env
+
+
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
+    return elapsed
+
+
+class Results:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, name: str, value: float | None, unit: str, target: str, ok: bool | None,
+            note: str = "") -> None:
+        self.rows.append({"name": name, "value": value, "unit": unit, "target": target,
+                          "met": ok, "note": note})
+        shown = "-" if value is None else (f"{value:,.1f}" if value >= 10 else f"{value:.2f}")
+        verdict = {True: "met", False: "NOT MET", None: ""}[ok]
+        print(f"  {name:<34} {shown:>10} {unit:<6} target {target:<16} {verdict:<8} {note}",
+              flush=True)
+
+
+# -- figures -----------------------------------------------------------------------------
+def bench_warm_spin(work: Path, results: Results, repeats: int) -> None:
+    from workbench.engine.worker import EngineWorker
+
+    flow = write(work, "spin_bench.py", SPIN_FLOW)
+    store = work / "store-spin"
+    worker = EngineWorker(flow, store)
+    worker.start()
+    events: Queue = Queue()
+    threading.Thread(target=lambda: [events.put(e) for e in worker.events()],
+                     daemon=True).start()
+
+    def until(kind: str) -> dict:
+        while True:
+            event = events.get(timeout=120)
+            if event["event"] == "error":
+                raise RuntimeError(event["message"])
+            if event["event"] == kind:
+                return event
+
+    until("ready")
+    worker.run()
+    until("idle")
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        worker.spin("train")
+        until("spin_finished")
+        times.append((time.perf_counter() - started) * 1000)
+        until("idle")
+    worker.stop()
+    median = statistics.median(times)
+    results.add("warm spin (worker/API path)", median, "ms", "< 50 ms", median < 50,
+                f"median of {repeats}, min {min(times):.1f}")
+
+
+def bench_cold_cli_spin(work: Path, results: Results, repeats: int) -> None:
+    flow = write(work, "spin_bench.py", SPIN_FLOW)
+    store = work / "store-cli"
+    env = wb_env(store)
+    workbench = [sys.executable, "-m", "workbench"]
+    timed(workbench + ["run", str(flow), "-q"], env, work)
+    spins = [timed(workbench + ["spin", str(flow), "train", "-q"], env, work)
+             for _ in range(repeats)]
+    pandas = [timed([sys.executable, "-c", "import pandas"], env, work) for _ in range(repeats)]
+    overhead = (statistics.median(spins) - statistics.median(pandas)) * 1000
+    results.add("cold CLI spin - import pandas", overhead, "ms", "< 150 ms", overhead < 150,
+                f"spin {statistics.median(spins) * 1000:.0f} ms, "
+                f"pandas import {statistics.median(pandas) * 1000:.0f} ms")
+
+
+def run_workbench_flow(flow: Path, store: Path, work: Path) -> float:
+    """Wall seconds of a run as the runtime saw it (first task start to run end)."""
+    from workbench.store import Store
+
+    timed([sys.executable, "-m", "workbench", "run", str(flow), "-q"], wb_env(store), work)
+    catalog = Store(store).catalog
+    run = catalog.list_runs(catalog.list_flows()[0])[0]
+    return run.finished_at - run.started_at
+
+
+def bench_task_overhead(work: Path, results: Results) -> None:
+    flow = write(work, "task_bench.py", FOREACH_FLOW)
+    seconds = run_workbench_flow(flow, work / "store-tasks", work)
+    tasks = 103
+    per_task = seconds / tasks * 1000
+    results.add("per-task overhead (100 foreach)", per_task, "ms", "< 20 ms", per_task < 20,
+                f"{tasks} tasks in {seconds:.2f} s")
+
+
+def bench_nine_tasks(work: Path, results: Results, metaflow_python: str | None) -> None:
+    flow = write(work, "frame_bench.py", NINE_TASK_FLOW)
+    ours = run_workbench_flow(flow, work / "store-nine", work)
+    if not metaflow_python:
+        results.add("9-task run, 1M-row frame", ours, "s", ">= 8x Metaflow", None,
+                    "Metaflow not importable: ratio skipped")
+        return
+    mf_home = work / "mf"
+    mf_home.mkdir(exist_ok=True)
+    env = dict(os.environ, METAFLOW_DEFAULT_DATASTORE="local",
+               METAFLOW_DEFAULT_METADATA="local", USERNAME="bench",
+               METAFLOW_DATASTORE_SYSROOT_LOCAL=str(mf_home))
+    theirs = timed([metaflow_python, str(flow), "--quiet", "run"], env, mf_home)
+    ratio = theirs / ours
+    results.add("9-task run, 1M-row frame", ours, "s", ">= 8x Metaflow", ratio >= 8,
+                f"Metaflow {theirs:.2f} s, {ratio:.1f}x faster")
+
+
+def bench_throughput(work: Path, results: Results, size_mb: int) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from workbench.store import BlobStore
+
+    rows = size_mb * 1024 * 1024 // (8 * 8)
+    df = pd.DataFrame(np.random.default_rng(2).random((rows, 8)), columns=list("abcdefgh"))
+    raw = df.to_numpy().tobytes()  # the frame's bytes, for the plain-file baseline
+    blobs = BlobStore(work / "store-blob")
+    plain = work / "plain.bin"
+
+    def drop_caches() -> None:
+        os.sync()
+
+    started = time.perf_counter()
+    with open(plain, "wb") as fh:
+        fh.write(raw)
+    plain_write = time.perf_counter() - started
+    started = time.perf_counter()
+    info = blobs.put(df, name="df")
+    blob_write = time.perf_counter() - started
+    drop_caches()
+    started = time.perf_counter()
+    with open(plain, "rb") as fh:
+        data = fh.read()
+    plain_read = time.perf_counter() - started
+    del data
+    started = time.perf_counter()
+    loaded = blobs.get(info.key)
+    total = float(loaded["h"].sum())  # touch the data: zero-copy loads are lazy
+    blob_read = time.perf_counter() - started
+    del raw, loaded, total
+    mb = size_mb
+    write_ratio = plain_write / blob_write
+    read_ratio = plain_read / blob_read
+    results.add(f"blob write {mb} MB frame", mb / blob_write, "MB/s", ">= 70% of plain",
+                write_ratio >= 0.7, f"{write_ratio:.0%} of plain ({mb / plain_write:,.0f} MB/s)")
+    results.add(f"blob read {mb} MB frame", mb / blob_read, "MB/s", ">= 70% of plain",
+                read_ratio >= 0.7, f"{read_ratio:.0%} of plain ({mb / plain_read:,.0f} MB/s)")
+
+
+def bench_diff(results: Results) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from workbench.compare import diff_values
+
+    rng = np.random.default_rng(3)
+    before = pd.DataFrame(rng.random((1_000_000, 5)), columns=list("abcde"))
+    after = before.copy()
+    after["c"] = after["c"] * 1.01
+    diff_values(before.head(10), after.head(10))  # warm the imports
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        diff_values(before, after)
+        times.append((time.perf_counter() - started) * 1000)
+    best = min(times)
+    results.add("diff of two 1M-row frames", best, "ms", "< 300 ms", best < 300, "best of 3")
+
+
+def bench_app_start(work: Path, results: Results) -> None:
+    script = ROOT / "benchmarks" / "app_start.py"
+    if not script.exists():
+        results.add("app start, 1,000 runs", None, "s", "< 1 s, < 200 MB", None,
+                    "skipped: benchmarks/app_start.py not present yet")
+        return
+    proc = subprocess.run([sys.executable, str(script), "--work", str(work / "app")],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        results.add("app start, 1,000 runs", None, "s", "< 1 s, < 200 MB", False,
+                    f"failed: {proc.stderr.strip().splitlines()[-1:]}")
+        return
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    results.add("app start, 1,000 runs", data["seconds"], "s", "< 1 s", data["seconds"] < 1)
+    results.add("app memory, 1,000 runs", data["rss_mb"], "MB", "< 200 MB", data["rss_mb"] < 200)
+
+
+def find_metaflow(explicit: str | None) -> str | None:
+    candidates = [explicit] if explicit else [sys.executable]
+    for python in candidates:
+        if python and subprocess.run([python, "-c", "import metaflow.cli"],
+                                     capture_output=True).returncode == 0:
+            return python
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, 256 MB blob")
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results" / "latest.json"),
+                        help="where to write the figures")
+    parser.add_argument("--metaflow-python", default=None,
+                        help="an interpreter that has metaflow (default: this one, if it has)")
+    parser.add_argument("--only", default=None, help="comma-separated subset: warm,cold,tasks,"
+                        "nine,blob,diff,app")
+    args = parser.parse_args()
+    only = set(args.only.split(",")) if args.only else None
+    repeats = 5 if args.quick else 15
+    metaflow_python = find_metaflow(args.metaflow_python)
+    print(f"workbench benchmarks on {platform.node()} ({os.cpu_count()} cores, "
+          f"{platform.python_version()}); Metaflow: "
+          f"{'via ' + metaflow_python if metaflow_python else 'not importable, skipped'}")
+    results = Results()
+    work = Path(tempfile.mkdtemp(prefix="wb-bench-"))
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("warm", lambda: bench_warm_spin(work, results, repeats)),
+        ("cold", lambda: bench_cold_cli_spin(work, results, max(3, repeats // 3))),
+        ("tasks", lambda: bench_task_overhead(work, results)),
+        ("nine", lambda: bench_nine_tasks(work, results, metaflow_python)),
+        ("blob", lambda: bench_throughput(work, results, 256 if args.quick else 1024)),
+        ("diff", lambda: bench_diff(results)),
+        ("app", lambda: bench_app_start(work, results)),
+    ]
+    try:
+        for name, step in steps:
+            if only is None or name in only:
+                step()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "machine": {"node": platform.node(), "cpus": os.cpu_count(),
+                    "python": platform.python_version(), "platform": platform.platform()},
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "metaflow": metaflow_python,
+        "figures": results.rows,
+    }, indent=2))
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
