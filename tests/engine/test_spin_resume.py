@@ -332,3 +332,13 @@ def test_spin_without_any_run_and_bad_artifacts_module(write_flow, store_dir, cl
     empty.write_text("X = 1\n")
     result = cli("spin", flow, "body", "--artifacts", empty)
     assert result.returncode == 2 and "ARTIFACTS" in result.stderr
+
+
+def test_spin_on_a_run_without_the_steps_parents_is_refused(write_flow, store_dir, cli):
+    flow = write_flow(LINEAR.replace("self.base = [1, 2, 3]", "self.base = 1 / 0"))
+    assert cli("run", flow).returncode == 1
+    before = _runs(store_dir)
+    result = cli("spin", flow, "double", "--run", "1")
+    assert result.returncode == 2
+    assert "has no succeeded parent tasks of step 'double'" in result.stderr
+    assert _runs(store_dir) == before
