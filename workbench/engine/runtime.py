@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 from ..flow.artifacts import Transition
+from ..flow.parameters import flow_parameters
 from ..store import ArtifactRecord, RunRecord, Store
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
 from .process import TaskProcess, fork_task, spawn_task, start_method
 from .scheduling import FinishedTask, Request, Scheduler
+from .status import graph_code_hash
 from .task import TaskJob, run_in_child, step_decorators
 
 HEARTBEAT_SECONDS = 2.0
@@ -86,9 +88,7 @@ class Runtime:
         self._cancel = False
         self._watched: dict[int, Any] = {}
         self.param_names: tuple[str, ...] = tuple(
-            getattr(p, "_wb_attr", None) or getattr(p, "attr_name", None) or p.name
-            for p in _flow_parameters(self.flow_cls)
-        )
+            p.attr_name for p in flow_parameters(self.flow_cls))
 
     # -- public ----------------------------------------------------------------------------
     def watch(self, fd: int, callback: Any) -> None:
@@ -111,12 +111,7 @@ class Runtime:
 
     def code_hash(self) -> str:
         """A hash of every step's normalized source: equal hashes mean equal step code."""
-        import hashlib
-
-        digest = hashlib.sha256()
-        for node in self.graph:
-            digest.update(f"{node.name}:{node.source_hash};".encode())
-        return digest.hexdigest()[:16]
+        return graph_code_hash([(node.name, node.source_hash) for node in self.graph])
 
     def execute(self, run: RunRecord, seeds: list[Request], *,
                 params: dict[str, Any] | None = None, scheduler: Scheduler | None = None,
@@ -481,12 +476,6 @@ class _RunState:
     follow: bool = True
     failed: bool = False
     selector: Any = None
-
-
-def _flow_parameters(flow_cls: type) -> list[Any]:
-    from ..flow.parameters import flow_parameters
-
-    return flow_parameters(flow_cls)
 
 
 def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:
