@@ -83,7 +83,34 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--stderr", action="store_true", help="only stderr")
     _common(p, json_flag=False)
     p.set_defaults(handler=read_commands.cmd_logs)
+
+    p = sub.add_parser("tui", help="open the terminal app on a flow (also: workbench FLOW.py)",
+                       description="The terminal app: runs, the flow DAG and artifacts side by "
+                                   "side; run, spin, diff and compare from the keyboard.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("--run", type=int, default=None, metavar="N", help="select run N at start")
+    p.add_argument("--watch", action="store_true",
+                   help="watch mode: saving the flow file spins each modified step")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    _common(p, json_flag=False)
+    p.set_defaults(handler=_cmd_tui)
     return parser
+
+
+def _cmd_tui(args: argparse.Namespace) -> int:
+    """Open the Textual app (imported here, so other commands never import textual)."""
+    from pathlib import Path
+
+    if not Path(args.flow).is_file():
+        raise UsageError(f"{args.flow}: no such flow file")
+    # The one upward edge of the layers, by design: the CLI is the app's entry point. Loaded
+    # by name at call time, so no other command ever imports textual.
+    import importlib
+
+    run_tui = importlib.import_module("workbench.tui").run_tui
+    return run_tui(args.flow, store=args.store, run=args.run, flow_name=args.flow_name,
+                   watch=args.watch)
 
 
 def _dispatch(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
@@ -101,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point of ``workbench``."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if args_list and args_list[0].endswith(".py") and not args_list[0].startswith("-"):
+        args_list.insert(0, "tui")  # ``workbench FLOW.py`` opens the app
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:

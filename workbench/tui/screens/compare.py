@@ -1,0 +1,161 @@
+"""``c``: two runs side by side: parameters, per-step status/duration/code, artifact diffs."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, LoadingIndicator, Static, Tree
+from textual.worker import get_current_worker
+
+from ...cli.console import format_seconds, safe
+from ...engine.comparison import compare_runs
+from ..model import LOAD_LOCK, RUN_GLYPH, RUN_STYLE, kind_label
+from ..widgets.diff import _detail_line, detail_lines, diff_label
+
+
+class Compared(Message):
+    def __init__(self, comparison: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.comparison = comparison
+        self.error = error
+
+
+def _status(status: str | None) -> Text:
+    if status is None:
+        return Text("—", style="dim")
+    return Text(f"{RUN_GLYPH.get(status, '?')} {status}", style=RUN_STYLE.get(status, ""))
+
+
+def steps_table(comparison: Any) -> Table:
+    a, b = comparison.run_a.number, comparison.run_b.number
+    table = Table(box=None, padding=(0, 1), header_style="bold", expand=False)
+    table.add_column("step", style="bold")
+    table.add_column(f"run {a}")
+    table.add_column(f"run {b}")
+    table.add_column("took", justify="right")
+    table.add_column("code")
+    table.add_column("artifacts")
+    for step in comparison.steps:
+        took = f"{format_seconds(step.seconds_a)} → {format_seconds(step.seconds_b)}"
+        delta = step.seconds_delta
+        if delta is not None:
+            took += f" ({'+' if delta >= 0 else ''}{delta:.2f}s)"
+        code = Text("changed", style="bold yellow") if step.code_changed else (
+            Text("same", style="dim") if step.code_changed is False else Text("?", style="dim"))
+        summary = step.summary
+        parts = [f"{summary[k]} {k}" for k in ("changed", "added", "removed") if summary.get(k)]
+        arts = Text(", ".join(parts) if parts else "no change",
+                    style="yellow" if parts else "dim")
+        if step.splits_omitted:
+            arts.append(f" (+{step.splits_omitted} splits not diffed)", style="dim")
+        table.add_row(safe(step.step), _status(step.status_a), _status(step.status_b), took,
+                      code, arts)
+    return table
+
+
+def params_table(comparison: Any) -> Table | Text:
+    if not comparison.parameters:
+        return Text("parameters: the same", style="dim")
+    table = Table(box=None, padding=(0, 1), header_style="bold")
+    table.add_column("parameter", style="bold")
+    table.add_column(f"run {comparison.run_a.number}")
+    table.add_column(f"run {comparison.run_b.number}")
+    for p in comparison.parameters:
+        table.add_row(safe(p.name), Text(safe(repr(p.before)), style="red"),
+                      Text(safe(repr(p.after)), style="green"))
+    return table
+
+
+class CompareScreen(Screen[None]):
+    """Run A (before) against run B (after)."""
+
+    BINDINGS = [Binding("escape,q", "back", "Back", id="compare.back")]
+
+    def __init__(self, store: Any, flow: str, run_a: int, run_b: int) -> None:
+        super().__init__()
+        self.store = store
+        self.flow = flow
+        self.run_a = run_a
+        self.run_b = run_b
+        self.comparison: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(f"Compare {self.flow}  run {self.run_a} → run {self.run_b}",
+                          style="bold"), id="compare-title")
+        yield Container(LoadingIndicator(), id="compare-body")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.compute()
+
+    @work(thread=True, exclusive=True, group="compare", exit_on_error=False)
+    def compute(self) -> None:
+        try:
+            with LOAD_LOCK:
+                comparison = compare_runs(self.store, self.flow, self.run_a, self.run_b)
+        except Exception as exc:  # noqa: BLE001 - one line on screen
+            self.post_message(Compared(error=f"{type(exc).__name__}: {exc}"))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(Compared(comparison))
+
+    def on_compared(self, message: Compared) -> None:
+        body = self.query_one("#compare-body")
+        body.remove_children()
+        if message.error:
+            body.mount(Static(Text(f"✘ {safe(message.error)}", style="bold red")))
+            return
+        comparison = self.comparison = message.comparison
+        ra, rb = comparison.run_a, comparison.run_b
+        title = Text.assemble(
+            (f"Compare {self.flow}  ", "bold"),
+            (f"run {ra.number} ", "bold"), (f"({kind_label(ra)}, {ra.status})", "dim"),
+            ("  →  ", "bold"),
+            (f"run {rb.number} ", "bold"), (f"({kind_label(rb)}, {rb.status})", "dim"))
+        self.query_one("#compare-title", Static).update(title)
+        tree: Tree[Any] = Tree("Artifact changes", id="compare-tree")
+        tree.guide_depth = 3
+        tree.show_root = False
+        changed_steps = 0
+        for step in comparison.steps:
+            if not any(p.changed for p in step.pairs):
+                continue
+            changed_steps += 1
+            node = tree.root.add(Text(safe(step.step), style="bold"), expand=True)
+            for pair in step.pairs:
+                parent = node
+                if len(step.pairs) > 1:
+                    if not pair.changed:
+                        continue
+                    parent = node.add(Text(f"split {'/'.join(map(str, pair.split))}",
+                                           style="bold"), expand=True)
+                for diff in pair.diffs:
+                    if diff.change == "unchanged":
+                        continue
+                    lines = detail_lines(diff)
+                    if lines:
+                        leaf = parent.add(diff_label(diff), expand=False)
+                        for line in lines[:200]:
+                            leaf.add_leaf(_detail_line(line))
+                    else:
+                        parent.add_leaf(diff_label(diff))
+        if not changed_steps:
+            tree.root.add_leaf(Text("no artifact differs", style="dim"))
+        scroll = VerticalScroll(
+            Static(params_table(comparison), id="compare-params"),
+            Static(steps_table(comparison), id="compare-steps"),
+            id="compare-scroll")
+        body.mount(scroll)
+        body.mount(tree)
+        tree.root.expand()
+        tree.focus()
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,176 @@
+"""Modal forms: parameters before a run, artifact overrides before a spin, confirmations."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from ...cli.console import safe
+
+_FORM_BINDINGS = [
+    Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    Binding("ctrl+s", "submit", "Submit", id="form.submit"),
+]
+
+
+def _literal_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else repr(value)
+
+
+class ParamsScreen(ModalScreen[dict[str, str] | None]):
+    """One input per flow Parameter, prefilled with the last values used (or defaults).
+
+    Dismisses with ``{name: text}`` for the fields that differ from the default, or None.
+    """
+
+    BINDINGS = _FORM_BINDINGS
+
+    def __init__(self, parameters: list[Any], last: dict[str, str]) -> None:
+        super().__init__()
+        self.parameters = parameters
+        self.last = last
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form"):
+            yield Label("Run with parameters", classes="form-title")
+            with VerticalScroll(classes="form-body"):
+                if not self.parameters:
+                    yield Static("This flow has no parameters.", classes="form-help")
+                for spec in self.parameters:
+                    name = spec.name or spec.attr
+                    default = _literal_text(spec.kwargs.get("default"))
+                    help_text = spec.kwargs.get("help") or ""
+                    yield Label(f"{safe(name)}  [dim]{safe(str(help_text))}[/]",
+                                classes="form-label", markup=True)
+                    yield Input(value=self.last.get(name, default), placeholder=default,
+                                id=f"param-{name}", classes="form-input")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Run", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        inputs = self.query(Input)
+        if inputs:
+            inputs.first().focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_submit() if event.button.id == "submit" else self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        values: dict[str, str] = {}
+        for spec in self.parameters:
+            name = spec.name or spec.attr
+            text = self.query_one(f"#param-{name}", Input).value.strip()
+            if text and text != _literal_text(spec.kwargs.get("default")):
+                values[name] = text
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OverridesScreen(ModalScreen[dict[str, Any] | None]):
+    """Values for the spun step's input artifacts (Python literals, else text).
+
+    Dismisses with ``{"overrides": {name: text}, "all_splits": bool}`` or None.
+    """
+
+    BINDINGS = _FORM_BINDINGS
+
+    def __init__(self, step: str, inputs: list[tuple[str, str]], *, foreach: bool,
+                 reference: int | None) -> None:
+        super().__init__()
+        self.step = step
+        self.inputs = inputs
+        self.foreach = foreach
+        self.reference = reference
+
+    def compose(self) -> ComposeResult:
+        ref = f" on run {self.reference}" if self.reference is not None else ""
+        with Vertical(classes="form"):
+            yield Label(f"Spin {safe(self.step)}{ref} with overrides", classes="form-title")
+            yield Static("Leave a field empty to keep the stored value. Values are read as "
+                         "Python literals (42, 0.5, 'text', [1, 2]); anything else is text.",
+                         classes="form-help")
+            with VerticalScroll(classes="form-body"):
+                for name, summary in self.inputs:
+                    yield Label(f"{safe(name)}  [dim]{safe(summary)[:60]}[/]",
+                                classes="form-label", markup=True)
+                    yield Input(placeholder="(stored value)", id=f"ov-{name}",
+                                classes="form-input")
+                yield Label("new artifact: name = value", classes="form-label")
+                yield Input(placeholder="threshold = 0.5", id="ov-extra", classes="form-input")
+                if self.foreach:
+                    yield Checkbox("spin every split", id="all-splits")
+            with Horizontal(classes="form-buttons"):
+                yield Button("Spin", variant="primary", id="submit")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        inputs = self.query(Input)
+        if inputs:
+            inputs.first().focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_submit() if event.button.id == "submit" else self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:
+        values: dict[str, str] = {}
+        for name, _ in self.inputs:
+            text = self.query_one(f"#ov-{name}", Input).value.strip()
+            if text:
+                values[name] = text
+        extra = self.query_one("#ov-extra", Input).value
+        if "=" in extra:
+            name, _, text = extra.partition("=")
+            if name.strip().isidentifier() and text.strip():
+                values[name.strip()] = text.strip()
+        all_splits = False
+        if self.foreach:
+            all_splits = self.query_one("#all-splits", Checkbox).value
+        self.dismiss({"overrides": values, "all_splits": all_splits})
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes, self.no = yes, no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form confirm"):
+            yield Static(self.question, classes="form-title")
+            with Horizontal(classes="form-buttons"):
+                yield Button(f"{self.yes} (y)", variant="error", id="yes")
+                yield Button(f"{self.no} (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,244 @@
+"""The Flow pane: paints ``dag_layout`` output on the Line API and moves a cursor over it."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..dag_layout import DagLayout, StepState, layout_dag
+from ..keys import WIDGET_KEYS, bindings
+
+HEAVY = str.maketrans("╭╮╰╯─│┬┴", "┏┓┗┛━┃┯┷")
+STATUSES = ("succeeded", "failed", "running", "pending", "cancelled", "crashed", "cloned",
+            "not_run")
+
+
+class DagView(ScrollView, can_focus=True):
+    """The flow's DAG: boxes coloured by status in the selected run; arrows/hjkl move."""
+
+    BINDINGS = bindings([k for k in WIDGET_KEYS if k.id.startswith("dag.")])
+
+    COMPONENT_CLASSES = {"dag--edge", "dag--cursor", "dag--modified", "dag--stale",
+                         "dag--legend"} | {f"dag--{s}" for s in STATUSES}
+
+    DEFAULT_CSS = """
+    DagView {
+        background: $surface;
+        & > .dag--edge { color: $foreground-muted; }
+        & > .dag--succeeded { color: $success; }
+        & > .dag--failed { color: $error; text-style: bold; }
+        & > .dag--running { color: $warning; text-style: bold; }
+        & > .dag--pending { color: $warning 70%; }
+        & > .dag--cancelled { color: $secondary; }
+        & > .dag--crashed { color: $error; }
+        & > .dag--cloned { color: $primary; }
+        & > .dag--not_run { color: $foreground-muted; }
+        & > .dag--cursor { text-style: bold reverse; }
+        & > .dag--modified { color: $warning; text-style: bold; }
+        & > .dag--stale { color: $warning 60%; }
+        & > .dag--legend { color: $foreground-muted; }
+    }
+    """
+
+    cursor: reactive[str | None] = reactive(None, init=False)
+
+    class StepSelected(Message):
+        """The cursor moved to ``step``."""
+
+        def __init__(self, dag: "DagView", step: str) -> None:
+            super().__init__()
+            self.dag = dag
+            self.step = step
+
+        @property
+        def control(self) -> "DagView":
+            return self.dag
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.graph: Any = None
+        self.states: dict[str, StepState] = {}
+        self.layout_: DagLayout | None = None
+        self._laid_for: tuple | None = None
+        self._lines_cache: dict[int, Strip] = {}
+
+    # ------------------------------------------------------------------ data
+
+    def set_graph(self, graph: Any, states: Mapping[str, StepState] | None = None) -> None:
+        self.graph = graph
+        if states is not None:
+            self.states = dict(states)
+        self._relayout(force=True)
+        if self.cursor not in (self.layout_.boxes if self.layout_ else {}):
+            self.cursor = self.layout_.move(None, "down") if self.layout_ else None
+
+    def set_states(self, states: Mapping[str, StepState]) -> None:
+        states = dict(states)
+        if states == self.states:
+            return
+        self.states = states
+        self._relayout(force=True)
+
+    @property
+    def legend_lines(self) -> int:
+        return 1 if self.layout_ and self.layout_.legend else 0
+
+    def _relayout(self, force: bool = False) -> None:
+        if self.graph is None:
+            self.layout_ = None
+            self.virtual_size = Size(0, 0)
+            self.refresh()
+            return
+        width = max(20, self.scrollable_content_region.width or self.size.width or 60)
+        height = self.scrollable_content_region.height or self.size.height or 40
+        key = (id(self.graph), width, height, tuple(sorted(self.states.items())))
+        if not force and key == self._laid_for:
+            return
+        self._laid_for = key
+        layout = layout_dag(self.graph, self.states, max_width=width)
+        if layout.height + (1 if layout.legend else 0) > height:
+            layout = layout_dag(self.graph, self.states, max_width=width, compact=True)
+        self.layout_ = layout
+        self._lines_cache.clear()
+        self.virtual_size = Size(layout.width, layout.height + (1 if layout.legend else 0))
+        self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lines_cache.clear()
+        self._relayout()
+
+    def natural_width(self) -> int:
+        """Columns the drawing needs at its widest (boxes of one width, normal gaps)."""
+        if self.graph is None:
+            return 0
+        return layout_dag(self.graph, self.states).width
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._lines_cache.clear()
+
+    # ------------------------------------------------------------------ cursor
+
+    def watch_cursor(self, old: str | None, new: str | None) -> None:
+        self._lines_cache.clear()
+        self.refresh()
+        if new is not None:
+            self.scroll_to_step(new)
+            self.post_message(self.StepSelected(self, new))
+
+    def scroll_to_step(self, step: str) -> None:
+        if self.layout_ and step in self.layout_.boxes:
+            box = self.layout_.boxes[step]
+            self.scroll_to_region(Region(box.x + self.margin_left, box.y, box.width,
+                                         box.height), animate=False, force=True)
+
+    def select(self, step: str) -> None:
+        """Move the cursor to ``step`` (if the graph has it)."""
+        if self.layout_ and step in self.layout_.boxes:
+            self.cursor = step
+
+    def action_cursor(self, direction: str) -> None:
+        if self.layout_ is None:
+            return
+        target = self.layout_.move(self.cursor, direction)
+        if target is not None:
+            self.cursor = target
+
+    def on_click(self, event: events.Click) -> None:
+        if self.layout_ is None:
+            return
+        x = event.x + int(self.scroll_offset.x) - self.margin_left
+        y = event.y + int(self.scroll_offset.y)
+        step = self.layout_.node_at(x, y)
+        if step is not None:
+            self.cursor = step
+
+    # ------------------------------------------------------------------ painting
+
+    @property
+    def margin_left(self) -> int:
+        """Columns left blank so that a narrow drawing sits in the middle of the pane."""
+        if self.layout_ is None:
+            return 0
+        return max(0, (self.scrollable_content_region.width - self.layout_.width) // 2)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        row = y + int(scroll_y)
+        width = self.scrollable_content_region.width
+        strip = self._lines_cache.get(row)
+        if strip is None:
+            strip = self._paint(row)
+            self._lines_cache[row] = strip
+        margin = self.margin_left
+        if margin:
+            strip = Strip.join([Strip.blank(margin, self.rich_style), strip])
+        return strip.crop_extend(int(scroll_x), int(scroll_x) + width, self.rich_style)
+
+    def _paint(self, row: int) -> Strip:
+        layout = self.layout_
+        base = self.rich_style
+        if layout is None:
+            if row == 0:
+                return Strip([Segment("(no graph)", base + self.get_component_rich_style(
+                    "dag--legend"))])
+            return Strip.blank(0, base)
+        if row >= layout.height:
+            if row == layout.height and layout.legend:
+                style = base + self.get_component_rich_style("dag--legend")
+                text = "   ".join(f"{m} {label}" for m, label in layout.legend)
+                return Strip([Segment(text, style)])
+            return Strip.blank(layout.width, base)
+        line = layout.lines[row]
+        edge = base + self.get_component_rich_style("dag--edge")
+        spans: list[tuple[int, int, Any]] = []
+        for box in layout.boxes.values():
+            if box.y <= row < box.y + box.height:
+                spans.append((box.x, box.x + box.width, box))
+        spans.sort(key=lambda s: s[0])
+        segments: list[Segment] = []
+        pos = 0
+        for start, end, box in spans:
+            if start > pos:
+                segments.append(Segment(line[pos:start], edge))
+            segments.extend(self._box_segments(line[start:end], box, row - box.y, base))
+            pos = end
+        if pos < len(line):
+            segments.append(Segment(line[pos:], edge))
+        return Strip(segments, len(line))
+
+    def _box_segments(self, text: str, box: Any, dy: int, base: Style) -> list[Segment]:
+        state = self.states.get(box.name, StepState())
+        style = base + self.get_component_rich_style(f"dag--{state.status}")
+        selected = box.name == self.cursor
+        if selected:
+            text = text.translate(HEAVY)
+        if dy != 1:
+            return [Segment(text, style + Style(bold=selected))]
+        # the label row: border, label, border; markers in their own colour
+        inner = text[1:-1]
+        label_style = style + (self.get_component_rich_style("dag--cursor") if selected
+                               else Style())
+        out = [Segment(text[0], style + Style(bold=selected))]
+        marker = None
+        if state.modified and "●" in inner:
+            marker = ("●", "dag--modified")
+        elif state.stale and "◌" in inner:
+            marker = ("◌", "dag--stale")
+        if marker:
+            i = inner.rindex(marker[0])
+            out.append(Segment(inner[:i], label_style))
+            out.append(Segment(marker[0], label_style + self.get_component_rich_style(
+                marker[1])))
+            out.append(Segment(inner[i + 1:], label_style))
+        else:
+            out.append(Segment(inner, label_style))
+        out.append(Segment(text[-1], style + Style(bold=selected)))
+        return out
