@@ -495,6 +495,11 @@ class WorkbenchApp(App[int]):
         from .screens.help import HelpScreen
         self.push_screen(HelpScreen())
 
+    def action_next_change(self, step: int) -> None:
+        """n / N: the next or previous changed artifact in the Diff tab."""
+        self.action_show_tab("diff")
+        self.query_one(DiffView).action_next_change(step)
+
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
 
@@ -758,6 +763,11 @@ class WorkbenchApp(App[int]):
 
     def refresh_logs(self, task: TaskRecord | None) -> None:
         log = self.query_one(LogView)
+        where = ""
+        if task is not None:
+            where = f" · {task.step}" + (f"[{task.split_index}]"
+                                         if task.split_index is not None else "")
+        self.query_one("#tabs", TabbedContent).get_tab("logs").label = f"Logs{where}"
         if task is None:
             log.set_lines([note("No task of this step in the selected run.")], None)
             return
@@ -905,10 +915,13 @@ class WorkbenchApp(App[int]):
         self.spin_step(step, run=None)
 
     def _fit_flow_pane(self) -> None:
-        """The Flow pane as wide as the drawing (+ a status glyph's room), within bounds."""
-        natural = self.query_one(DagView).natural_width() + 8
-        limit = max(24, int((self.size.width or 120) * 0.42))
-        self.query_one("#flow-pane").styles.width = max(24, min(natural, limit))
+        """The Flow pane as wide as the drawing (plus borders), leaving the other two panes
+        their minimum widths; a narrower pane lays the DAG out narrower."""
+        total = self.size.width or 120
+        natural = self.query_one(DagView).natural_width() + 6
+        room = total - 22 - 26  # Runs and Artifacts keep at least this much
+        limit = max(20, min(int(total * 0.42), room))
+        self.query_one("#flow-pane").styles.width = max(20, min(natural, limit))
 
     def on_resize(self, event: Any) -> None:
         if self.graph is not None:

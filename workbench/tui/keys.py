@@ -40,6 +40,9 @@ APP_KEYS: list[Key] = [
     Key("cancel", "x", "cancel", "Cancel", RUN),
     Key("watch", "w", "toggle_watch", "Watch", RUN),
     Key("preview", "enter", "preview", "Preview", INSPECT, key_display="⏎"),
+    Key("next_change", "n", "next_change(1)", "Next change", INSPECT, show=False),
+    Key("prev_change", "N", "next_change(-1)", "Previous change", INSPECT, show=False,
+        key_display="N"),
     Key("mark", "m", "mark", "Mark run", INSPECT, show=False),
     Key("compare", "c", "compare", "Compare", INSPECT),
     Key("edit", "e", "edit", "Edit step", INSPECT),
@@ -68,9 +71,6 @@ WIDGET_KEYS: list[Key] = [
         palette=False),
     Key("dag.right", "right,l", "cursor('right')", "Step to the right", NAV, show=False,
         palette=False),
-    Key("diff.next", "n", "next_change(1)", "Next change", INSPECT, palette=False),
-    Key("diff.prev", "N", "next_change(-1)", "Previous change", INSPECT, palette=False,
-        key_display="N"),
     Key("logs.follow", "f", "toggle_follow", "Follow log", INSPECT, palette=False),
 ]
 

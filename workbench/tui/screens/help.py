@@ -57,7 +57,18 @@ def legend_table() -> Table:
     table.add_row(MARKERS["stale"], "stale: downstream of a modified or spun step")
     table.add_row("×N", "foreach body: N tasks (one per split)")
     table.add_row(LOOP_BADGE, "a switch that can loop back to itself")
-    table.add_row("~ + -", "artifact changed, added, removed (spin/resume vs its reference)")
+    table.add_row("~ + -", "artifact changed, added, removed")
+    table.add_row("", Text("(a spin or resume against its reference run)", style="dim"))
+    table.add_row("", "")
+    table.add_row("", Text("Panes", style="bold underline"))
+    for pane, what in (("Runs", "newest first; spin train <- 5 = spun from run 5"),
+                       ("Flow", "the DAG, coloured by the selected run"),
+                       ("Artifacts", "the selected step's task; [ ] for splits"),
+                       ("Logs", "stdout, stderr in red; follows live"),
+                       ("Diff", "the selected spin's changes; n / N"),
+                       ("Source", "the step's code, as the file is now"),
+                       ("Task", "timings, exception, traceback")):
+        table.add_row(Text(pane, style="cyan"), what)
     return table
 
 
@@ -69,8 +80,12 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
+        columns = Table.grid(padding=(0, 4))
+        columns.add_column()
+        columns.add_column()
+        columns.add_row(keys_table(), legend_table())
         with VerticalScroll(id="help-box"):
-            yield Static(Group(Text.from_markup(LOOP), Text(""), keys_table(), legend_table()))
+            yield Static(Group(Text.from_markup(LOOP), Text(""), columns))
 
     def on_mount(self) -> None:
         box = self.query_one("#help-box")

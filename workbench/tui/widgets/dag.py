@@ -40,7 +40,7 @@ class DagView(ScrollView, can_focus=True):
         & > .dag--crashed { color: $error; }
         & > .dag--cloned { color: $primary; }
         & > .dag--not_run { color: $foreground-muted; }
-        & > .dag--cursor { text-style: bold reverse; }
+        & > .dag--cursor { background: $accent 35%; text-style: bold; }
         & > .dag--modified { color: $warning; text-style: bold; }
         & > .dag--stale { color: $warning 60%; }
         & > .dag--legend { color: $foreground-muted; }
@@ -220,6 +220,8 @@ class DagView(ScrollView, can_focus=True):
         selected = box.name == self.cursor
         if selected:
             text = text.translate(HEAVY)
+            if self.has_focus:
+                style = style + Style(bold=True)
         if dy != 1:
             return [Segment(text, style + Style(bold=selected))]
         # the label row: border, label, border; markers in their own colour

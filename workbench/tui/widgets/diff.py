@@ -10,7 +10,6 @@ from textual.widgets.tree import TreeNode
 
 from ...cli.console import safe
 from ...compare import ArtifactDiff, summarize_changes
-from ..keys import bindings, widget_key
 from ..model import SpinDiff
 
 SIGN = {"changed": "~", "added": "+", "removed": "-", "unchanged": "="}
@@ -42,8 +41,6 @@ def diff_label(diff: ArtifactDiff, name_width: int = 12) -> Text:
 
 class DiffView(Tree[Any]):
     """The spin diff of the selected spin/resume run: changes first, then unchanged."""
-
-    BINDINGS = bindings([widget_key("diff.next"), widget_key("diff.prev")])
 
     DEFAULT_CSS = """
     DiffView { background: $surface; }

@@ -197,17 +197,24 @@ class TaskInfo(Static):
         if task is None:
             self.update(Text("No task of this step in the selected run.", style="dim italic"))
             return
+        facts = task_facts(task)
         table = Table.grid(padding=(0, 2))
-        table.add_column(style="dim", justify="right")
-        table.add_column()
-        for label, value in task_facts(task):
-            style = RUN_STYLE.get(value, "") if label == "status" else ""
-            table.add_row(label, Text(safe(value), style=style))
-        parts: list[Any] = [table]
-        if task.exception:
+        for _ in range(2):
+            table.add_column(style="dim", justify="right")
+            table.add_column()
+        half = (len(facts) + 1) // 2
+        for left, right in zip(facts[:half], facts[half:] + [("", "")]):
+            cells: list[Any] = []
+            for label, value in (left, right):
+                style = RUN_STYLE.get(value, "") if label == "status" else ""
+                cells += [label, Text(safe(value), style=style)]
+            table.add_row(*cells)
+        parts: list[Any] = []
+        if task.exception:  # what went wrong comes first
             first = task.exception.strip().splitlines()[0] if task.exception.strip() else ""
-            parts.append(Text(""))
             parts.append(Text(f"✘ {safe(first)}", style="bold red"))
+            parts.append(Text(""))
+        parts.append(table)
         if task.traceback:
             parts.append(Text(""))
             parts.append(Syntax(task.traceback.rstrip(), "pytb", theme="ansi_dark",

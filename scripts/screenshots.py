@@ -1,0 +1,198 @@
+"""Drive the app headlessly and write screenshots: ``python scripts/screenshots.py [OUT_DIR]``.
+
+Builds a store in a temporary directory with the real engine (a churn run, an edit of
+``train`` and a spin of it, a second run with other parameters, the broken sample flow),
+then opens the app at 120x36 and saves ``screenshots/*.svg``, plus ``.png`` files when
+``rsvg-convert`` is installed (``apt-get install librsvg2-bin fonts-firacode``).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+REPO = Path(__file__).resolve().parents[1]
+SIZE = (120, 36)
+
+
+def build_store(work: Path) -> None:
+    from workbench.engine.api import run_flow, spin_step
+
+    for name in ("churn_flow.py", "broken_flow.py", "report_flow.py"):
+        shutil.copy(REPO / "sample_flows" / name, work / name)
+    store = work / ".workbench"
+    run_flow(work / "churn_flow.py", {}, store=store)
+    flow = work / "churn_flow.py"
+    flow.write_text(flow.read_text().replace("for _ in range(300):", "for _ in range(900):"))
+    spin_step(flow, "train", store=store)
+    run_flow(flow, {"n_customers": "12000", "seed": "11"}, store=store)
+    run_flow(work / "broken_flow.py", {}, store=store)
+    run_flow(work / "report_flow.py", {}, store=store)
+    freeze(store)
+
+
+def freeze(store_dir: Path) -> None:
+    """Readable, stable times: runs a minute apart, this morning."""
+    from workbench.store import Store
+
+    catalog = Store(store_dir, create=False).catalog
+    base = time.mktime(time.localtime()[:3] + (9, 30, 0, 0, 0, -1))
+    for flow in catalog.list_flows():
+        for run in catalog.list_runs(flow):
+            start = base + run.number * 97
+            took = 0.05 if run.kind == "spin" else 0.4 + 0.07 * run.number
+            catalog.update_run(run.id, started_at=start, finished_at=start + took,
+                               heartbeat_at=start + took)
+            for task in catalog.list_tasks(run.id):
+                if task.started_at is not None and task.finished_at is not None:
+                    offset = task.started_at - run.started_at
+                    catalog.update_task(task.id, started_at=start + offset,
+                                        finished_at=start + offset + task.finished_at
+                                        - task.started_at)
+
+
+async def wait(pilot, predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError("screen did not get ready")
+        await pilot.pause(0.05)
+
+
+async def settle(pilot) -> None:
+    from textual.worker import WorkerState
+
+    app = pilot.app
+    for _ in range(200):
+        if not [w for w in app.workers if w.group != "engine"
+                and w.state in (WorkerState.PENDING, WorkerState.RUNNING)]:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause(0.2)
+
+
+def app_for(work: Path, flow: str):
+    from workbench.tui.app import WorkbenchApp
+
+    app = WorkbenchApp(work / flow, store=work / ".workbench")
+    app.animation_level = "none"
+    return app
+
+
+async def shoot(work: Path, out: Path) -> list[Path]:
+    from workbench.tui.widgets.panes import ArtifactsTable
+
+    shots: list[Path] = []
+
+    def save(app, name: str) -> None:
+        path = out / f"{name}.svg"
+        app.save_screenshot(str(path))
+        shots.append(path)
+
+    # 1. main screen after a run, 2. the diff after a spin, 3. a comparison
+    app = app_for(work, "churn_flow.py")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.select_run(1)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        save(app, "main")
+
+        app.select_run(2)
+        await settle(pilot)
+        app.action_show_tab("diff")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        save(app, "diff")
+
+        app.select_run(1)
+        await settle(pilot)
+        app.action_mark()
+        app.select_run(3)
+        await settle(pilot)
+        await pilot.press("c")
+        await wait(pilot, lambda: getattr(app.screen, "comparison", None) is not None)
+        await settle(pilot)
+        save(app, "compare")
+        await pilot.press("escape")
+
+        # 4. a DataFrame preview
+        app.select_run(1)
+        await pilot.press("k", "k")  # back to start
+        await settle(pilot)
+        table = app.query_one(ArtifactsTable)
+        table.focus()
+        await pilot.press("enter")
+        await wait(pilot, lambda: bool(app.screen.query("#rows-table")))
+        await settle(pilot)
+        save(app, "preview")
+        await pilot.press("escape")
+
+        await pilot.press("question_mark")
+        await settle(pilot)
+        save(app, "help")
+        await pilot.press("escape")
+
+    # 5. a failed step with its traceback
+    app = app_for(work, "broken_flow.py")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        app.action_show_tab("task")
+        await settle(pilot)
+        save(app, "failed")
+
+    # 6. branches and a join, on a small terminal
+    app = app_for(work, "report_flow.py")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "l")
+        await settle(pilot)
+        save(app, "small_80x24")
+    return shots
+
+
+def to_png(svg: Path) -> Path | None:
+    """Render with rsvg-convert (spaces kept as the terminal had them)."""
+    if shutil.which("rsvg-convert") is None:
+        return None
+    fixed = svg.with_suffix(".tmp.svg")
+    fixed.write_text(svg.read_text().replace("<text ", '<text xml:space="preserve" '))
+    png = svg.with_suffix(".png")
+    subprocess.run(["rsvg-convert", str(fixed), "-o", str(png)], check=True)
+    fixed.unlink()
+    return png
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0]) if argv else REPO / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    out = out.resolve()
+    with tempfile.TemporaryDirectory(prefix="workbench-shots-") as tmp:
+        work = Path(tmp)
+        here = os.getcwd()
+        os.chdir(work)
+        try:
+            build_store(work)
+            shots = asyncio.run(shoot(work, out))
+        finally:
+            os.chdir(here)
+    for svg in shots:
+        png = to_png(svg)
+        print(f"wrote {svg.relative_to(out.parent) if out.parent in svg.parents else svg}"
+              + (f" and {png.name}" if png else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(REPO))
+    raise SystemExit(main(sys.argv[1:]))
