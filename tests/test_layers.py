@@ -13,6 +13,7 @@ ALLOWED = {
     "compare": {"store"},
     "engine": {"flow", "store", "compare"},
     "client": {"store", "flow"},
+    "compat": {"client", "flow", "store"},
     "api": {"flow", "store", "compare", "engine", "client"},
     "cli": {"flow", "store", "compare", "engine", "client"},
     "tui": {"flow", "store", "compare", "engine", "client", "cli"},

@@ -13,7 +13,7 @@ Store selection: ``set_store(path | Store | None)``; ``get_store()`` opens the c
 else ``$WORKBENCH_STORE``, else ``./.workbench``. Reading never creates a store: a missing
 directory raises ``MetaflowNotFound("no store at ...")``.
 
-Imports only ``workbench.store`` (layer rule).
+Imports only ``workbench.store`` and ``workbench.flow`` (layer rule).
 """
 from __future__ import annotations
 
@@ -22,28 +22,40 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from .flow import FlowError, load_flow
+from .flow import FlowError, current, load_flow
+from .flow.errors import MetaflowException
 from .flow.loader import module_name_for
 from .store import (ArtifactRecord, RunRecord, SerializationError, Store, StoreError,
                     TaskRecord, resolve_store_dir)
 
 __all__ = [
-    "DataArtifact", "Flow", "MetaflowNotFound", "Run", "Step", "Task", "get_store",
+    "DataArtifact", "Flow", "MetaflowInvalidPathspec", "MetaflowNotFound", "Run", "Step", "Task",
+    "get_store",
     "open_store", "set_store",
 ]
 
 _UNSET = object()
 
 
-class MetaflowNotFound(StoreError, KeyError):
+class MetaflowNotFound(MetaflowException, StoreError, KeyError):
     """A flow, run, step, task or artifact (or the store itself) does not exist.
 
-    One line: what was not found and where it looked. A ``StoreError`` (so the CLI prints it
-    and exits 2) and a ``KeyError`` (``run["nope"]`` fails as Metaflow's does).
+    One line: what was not found and where it looked. A ``MetaflowException`` (the class
+    ``from metaflow.exception import MetaflowNotFound`` gives inside a run), a ``StoreError``
+    (so the CLI prints it and exits 2) and a ``KeyError`` (``run["nope"]`` fails as Metaflow's
+    does).
     """
+
+    headline = "Object not found"
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.message
+
+
+class MetaflowInvalidPathspec(MetaflowNotFound):
+    """A pathspec of the wrong shape (``Run("Flow")``); Metaflow's class of the same name."""
+
+    headline = "Invalid pathspec"
 
 
 class _ArtifactNotFound(MetaflowNotFound, AttributeError):
@@ -53,6 +65,7 @@ class _ArtifactNotFound(MetaflowNotFound, AttributeError):
 # ----------------------------------------------------------------------------- store choice
 
 _chosen: Store | Path | None = None
+_chosen_in_task = False
 _opened: dict[Path, Store] = {}
 
 
@@ -82,7 +95,8 @@ def set_store(store: Store | str | os.PathLike[str] | None) -> None:
 
     A directory is resolved now and opened on first use.
     """
-    global _chosen
+    global _chosen, _chosen_in_task
+    _chosen_in_task = current.is_running_flow
     if store is None or isinstance(store, Store):
         _chosen = store
     else:
@@ -90,7 +104,13 @@ def set_store(store: Store | str | os.PathLike[str] | None) -> None:
 
 
 def get_store() -> Store:
-    """The store chosen with ``set_store``, else ``$WORKBENCH_STORE``, else ``./.workbench``."""
+    """The store chosen with ``set_store``, else ``$WORKBENCH_STORE``, else ``./.workbench``.
+
+    Inside a running task the default is the store that task writes to (unless the step
+    itself called ``set_store``), so flow B's step reads flow A's runs where B runs.
+    """
+    if current.is_running_flow and current.store_root and not _chosen_in_task:
+        return open_store(current.store_root)
     return open_store(_chosen)
 
 
@@ -110,7 +130,7 @@ def _parse(pathspec: str, what: str, parts: int) -> list[str]:
              "Flow/run/step/task/artifact"]
     items = str(pathspec).split("/") if isinstance(pathspec, str) else []
     if len(items) != parts or not all(items):
-        raise MetaflowNotFound(
+        raise MetaflowInvalidPathspec(
             f"{what} {pathspec!r} not found: expected a pathspec like {forms[parts - 1]}")
     return items
 
@@ -174,7 +194,7 @@ class Flow:
         return f"Flow('{self.name}')"
 
     def _run(self, rec: RunRecord) -> "Run":
-        return Run._from_record(rec, self._store)
+        return self._classes["run"]._from_record(rec, self._store)
 
     def __iter__(self) -> Iterator["Run"]:
         """Runs newest first."""
@@ -359,7 +379,7 @@ class Run:
     def steps(self) -> list["Step"]:
         """Steps that have tasks, in execution order."""
         groups = _exec_order(self._store.catalog.list_tasks(self._id))
-        return [Step._make(self, step) for step in groups]
+        return [self._classes["step"]._make(self, step) for step in groups]
 
     def __iter__(self) -> Iterator["Step"]:
         return iter(self.steps())
@@ -368,7 +388,7 @@ class Run:
         if not isinstance(step, str) or not self._store.catalog.list_tasks(self._id, step):
             raise MetaflowNotFound(
                 f"step {self.pathspec}/{step} not found in {self._store.root}")
-        return Step._make(self, step)
+        return self._classes["step"]._make(self, step)
 
     def __contains__(self, step: object) -> bool:
         return isinstance(step, str) and bool(self._store.catalog.list_tasks(self._id, step))
@@ -377,7 +397,8 @@ class Run:
     def end_task(self) -> "Task | None":
         """The ``end`` step's task, None if ``end`` has not run."""
         tasks = self._store.catalog.list_tasks(self._id, "end")
-        return Task._from_record(sorted(tasks, key=_split_key)[0], self._store) if tasks else None
+        return (self._classes["task"]._from_record(sorted(tasks, key=_split_key)[0], self._store)
+                if tasks else None)
 
     @property
     def data(self) -> "ArtifactData | None":
@@ -395,7 +416,7 @@ class Step:
     def __init__(self, pathspec: str, *, store: Store | str | os.PathLike[str] | None = None
                  ) -> None:
         flow, number, step = _parse(pathspec, "step", 3)
-        run = Run(f"{flow}/{number}", store=store)
+        run = self._classes["run"](f"{flow}/{number}", store=store)
         if step not in run:
             raise MetaflowNotFound(f"step {run.pathspec}/{step} not found in {run.store.root}")
         self._init(run, step)
@@ -432,7 +453,8 @@ class Step:
 
     def tasks(self) -> list["Task"]:
         """All tasks, ordered by split index."""
-        return [Task._from_record(r, self._run.store) for r in self.task_records()]
+        return [self._classes["task"]._from_record(r, self._run.store)
+                for r in self.task_records()]
 
     def __iter__(self) -> Iterator["Task"]:
         return iter(self.tasks())
@@ -441,7 +463,7 @@ class Step:
         tid = _int(task_id, "task", f"{self.pathspec}/{task_id}")
         for rec in self.task_records():
             if rec.id == tid:
-                return Task._from_record(rec, self._run.store)
+                return self._classes["task"]._from_record(rec, self._run.store)
         raise MetaflowNotFound(f"task {self.pathspec}/{tid} not found in {self._run.store.root}")
 
     def __contains__(self, task_id: object) -> bool:
@@ -457,7 +479,7 @@ class Step:
         recs = self.task_records()
         if not recs:
             raise MetaflowNotFound(f"step {self.pathspec} has no tasks in {self._run.store.root}")
-        return Task._from_record(recs[0], self._run.store)
+        return self._classes["task"]._from_record(recs[0], self._run.store)
 
     @property
     def finished_at(self) -> datetime | None:
@@ -538,7 +560,7 @@ class Task:
 
     @property
     def run(self) -> Run:
-        return Run._from_record(self._run_record(), self._store)
+        return self._classes["run"]._from_record(self._run_record(), self._store)
 
     def _run_record(self) -> RunRecord:
         rec = self._store.catalog.get_run_by_id(self.record.run_id)
@@ -608,13 +630,13 @@ class Task:
         for tid in self.record.input_task_ids:
             rec = self._store.catalog.get_task(tid)
             if rec is not None:
-                out.append(Task._from_record(rec, self._store))
+                out.append(self._classes["task"]._from_record(rec, self._store))
         return out
 
     # artifacts
     def _artifact(self, name: str) -> "DataArtifact | None":
         rec = self._store.catalog.get_artifact(self._id, name)
-        return DataArtifact._from_record(rec, self) if rec is not None else None
+        return self._classes["artifact"]._from_record(rec, self) if rec is not None else None
 
     def __getitem__(self, name: str) -> "DataArtifact":
         art = self._artifact(name) if isinstance(name, str) else None
@@ -632,7 +654,7 @@ class Task:
     @property
     def artifacts(self) -> "ArtifactSet":
         """Artifact descriptions (``task.artifacts.model.size``); loads nothing."""
-        return ArtifactSet(self, [DataArtifact._from_record(r, self)
+        return ArtifactSet(self, [self._classes["artifact"]._from_record(r, self)
                                   for r in self._store.catalog.list_artifacts(self._id)])
 
     @property
@@ -649,7 +671,7 @@ class DataArtifact:
     def __init__(self, pathspec: str, *, store: Store | str | os.PathLike[str] | None = None
                  ) -> None:
         flow, number, step, task_id, name = _parse(pathspec, "artifact", 5)
-        task = Task(f"{flow}/{number}/{step}/{task_id}", store=store)
+        task = self._classes["task"](f"{flow}/{number}/{step}/{task_id}", store=store)
         self._init(task[name]._rec, task)
 
     def _init(self, rec: ArtifactRecord, task: Task) -> None:
@@ -811,3 +833,12 @@ class ArtifactData:
 
     def __repr__(self) -> str:
         return f"<data of {self._task.pathspec}: {', '.join(dir(self))}>"
+
+
+# Navigation (run["train"], step.tasks(), ...) builds objects through ``cls._classes``, so a
+# family of subclasses (workbench.compat.metaflow) gets its own classes back.
+_CLASSES: dict[str, type] = {"flow": Flow, "run": Run, "step": Step, "task": Task,
+                             "artifact": DataArtifact}
+for _cls in _CLASSES.values():
+    _cls._classes = _CLASSES  # type: ignore[attr-defined]
+del _cls

@@ -240,7 +240,7 @@ def test_flow_file_runs_as_a_script_with_metaflow_style_parameters(write_flow, s
     assert "Step start" in shown.stdout and "=> end" in shown.stdout
     check = subprocess.run([sys.executable, str(flow), "check"], capture_output=True, text=True,
                            env=env, cwd=tmp_path)
-    assert check.returncode == 0 and "looks good" in check.stdout
+    assert check.returncode == 0 and "looks good" in check.stderr  # Metaflow's stream
     bad = subprocess.run([sys.executable, str(flow), "run", "--alpha", "abc"],
                          capture_output=True, text=True, env=env, cwd=tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -171,9 +171,9 @@ def test_metaflow_api_names():
 
 
 def test_client_names_resolve_lazily(monkeypatch):
-    fake = types.ModuleType("workbench.client")
+    fake = types.ModuleType(metaflow_api.CLIENT_MODULE)
     fake.Flow = object()
     fake.namespace = lambda ns: ns
-    monkeypatch.setitem(sys.modules, "workbench.client", fake)
+    monkeypatch.setitem(sys.modules, metaflow_api.CLIENT_MODULE, fake)
     assert metaflow_api.Flow is fake.Flow
     assert metaflow_api.namespace("x") == "x"

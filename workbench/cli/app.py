@@ -129,6 +129,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if args_list and args_list[0].endswith(".py") and not args_list[0].startswith("-"):
+        from .script import SCRIPT_COMMANDS, run_file
+
+        if len(args_list) > 1 and args_list[1] in SCRIPT_COMMANDS:
+            # ``workbench FLOW.py run --alpha 0.5``: ``python FLOW.py run ...`` under workbench,
+            # for a flow that imports metaflow where Metaflow is not installed
+            return run_file(args_list[0], args_list[1:])
         args_list.insert(0, "tui")  # ``workbench FLOW.py`` opens the app
     try:
         args = parser.parse_args(args_list)

@@ -25,7 +25,7 @@ from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, 
 from .process import TaskProcess, fork_task, spawn_task, start_method
 from .scheduling import FinishedTask, Request, Scheduler
 from .status import graph_code_hash
-from .task import TaskJob, run_in_child, step_decorators
+from .task import TaskJob, run_in_child, step_decorators, timeout_message
 
 HEARTBEAT_SECONDS = 2.0
 CANCEL_GRACE_SECONDS = 1.5
@@ -373,7 +373,7 @@ class Runtime:
         if result is None:
             if active.timed_out:
                 seconds = (decorators.get("timeout") or {}).get("seconds")
-                line = f"TimeoutException: Step {request.step} timed out after {seconds:g} seconds"
+                line = f"TimeoutException: {timeout_message(request.step, seconds)}"
             else:
                 line = f"TaskCrashed: the task process died without a result ({active.proc.describe_exit()})"
             result = {"status": "failed", "exception": line, "traceback": None,
@@ -387,10 +387,7 @@ class Runtime:
                 self.on_event(TaskFinished(pathspec, request.step, active.task_id, active.attempt,
                                            "failed", seconds, result["exception"],
                                            result.get("traceback"), will_retry=True))
-                wait = 0.0
-                if retry_next:
-                    minutes = (decorators.get("retry") or {}).get("minutes_between_retries")
-                    wait = float(minutes or 0) * 60.0
+                wait = _retry_wait(self.graph[request.step]) if retry_next else 0.0
                 again = Request(request.step, request.parents, request.frames,
                                 time.monotonic() + wait, task_id=active.task_id,
                                 attempt=active.attempt + 1, fallback=fallback_next,
@@ -476,6 +473,20 @@ class _RunState:
     follow: bool = True
     failed: bool = False
     selector: Any = None
+
+
+def _retry_wait(node: Any) -> float:
+    """Seconds before a retry: ``minutes_between_retries`` only when the flow's code gives it.
+
+    A bare ``@retry`` retries at once, as Metaflow's local runtime does (its default of two
+    minutes applies on remote backends).
+    """
+    spec = node.decorator("retry")
+    minutes = (spec.kwargs if spec is not None else {}).get("minutes_between_retries")
+    try:
+        return max(0.0, float(minutes or 0)) * 60.0
+    except (TypeError, ValueError):  # not a literal in the source
+        return 0.0
 
 
 def _jsonable_params(params: dict[str, Any]) -> dict[str, Any]:

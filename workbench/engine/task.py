@@ -17,15 +17,19 @@ from typing import Any, Iterator
 
 from ..flow import current, install_metaflow_alias
 from ..flow.artifacts import ArtifactSet, ForeachFrame, Transition
+from ..flow.errors import MetaflowException
 from ..flow.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
 from ..flow.inputs import InputTask, Inputs
 from ..flow.spec import TaskState
 from ..store import BlobStore
 from ..store.errors import StoreError
+from ..store.paths import ENV_VAR as STORE_ENV_VAR
 
 
-class TimeoutException(Exception):
-    """Raised inside a step that ran past its ``@timeout``."""
+class TimeoutException(MetaflowException):
+    """Raised inside a step that ran past its ``@timeout`` (a MetaflowException, as Metaflow's)."""
+
+    headline = "@timeout"
 
 
 @dataclass
@@ -64,6 +68,14 @@ def step_decorators(flow_cls: type, step: str) -> dict[str, dict]:
     return dict(getattr(func, "__wb_decorators__", {}) or {})
 
 
+def timeout_message(step: str, seconds: float) -> str:
+    """Metaflow's wording: ``Step train timed out after 0 hours, 1 minutes, 30 seconds``."""
+    whole = int(seconds)
+    secs = f"{whole % 60 + (seconds - whole):g}"
+    return (f"Step {step} timed out after {whole // 3600} hours, {whole % 3600 // 60} minutes, "
+            f"{secs} seconds")
+
+
 @contextmanager
 def _alarm(seconds: float | None, step: str) -> Iterator[None]:
     if not seconds or seconds <= 0:
@@ -71,7 +83,7 @@ def _alarm(seconds: float | None, step: str) -> Iterator[None]:
         return
 
     def _raise(signum: int, frame: Any) -> None:
-        raise TimeoutException(f"Step {step} timed out after {seconds:g} seconds")
+        raise TimeoutException(timeout_message(step, seconds))
 
     previous = signal.signal(signal.SIGALRM, _raise)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -125,6 +137,7 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
         task_id=str(job.task_id),
         retry_count=job.attempt,
         origin_run_id=job.origin_run,
+        store_root=str(blobs.root),
     )
     decorators = step_decorators(flow_cls, job.step)
     catch = decorators.get("catch")
@@ -145,9 +158,11 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
                 setattr(flow, catch["var"], None)
     except BaseException as exc:  # noqa: BLE001 - a step's SystemExit is a failure too
         if catch and job.is_last_attempt and isinstance(exc, Exception):
-            if catch.get("print_exception", True):
-                print(user_traceback(exc), file=sys.stderr, end="")
+            if catch.get("print_exception", True):  # as Metaflow prints it, on stdout
+                print(f"@catch caught an exception from {flow}")
+                print("".join(f">  {line}\n" for line in user_traceback(exc).splitlines()), end="")
             wrapped = MetaflowExceptionWrapper(exc)
+            wrapped.stacktrace = user_traceback(exc)
             _store_caught(flow, catch, wrapped)
             try:
                 state.transition = _static_transition(node)
@@ -245,6 +260,9 @@ def run_in_child(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
     # A step may import metaflow lazily (``from metaflow import current``): inside the task
     # process that name is workbench's API, whatever the parent process has.
     install_metaflow_alias()
+    # The client (``from metaflow import Flow`` in a step, or a script the step starts) reads
+    # the store this task writes to.
+    os.environ[STORE_ENV_VAR] = str(blobs.root)
     try:
         result = execute_task(job, flow_cls, graph, blobs, loader)
     except BaseException as exc:  # noqa: BLE001 - reported, never raised into the fork

@@ -14,7 +14,7 @@ from typing import Any
 from .parameters import _username
 
 _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id",
-           "namespace", "username", "tempdir", "tags")
+           "namespace", "username", "tempdir", "tags", "store_root")
 
 
 class CardCollector:
@@ -66,7 +66,7 @@ class Current:
         """Set the task's fields; ``is_running_flow`` becomes True.
 
         Accepts flow_name, run_id, step_name, task_id, retry_count, origin_run_id,
-        namespace, username, tempdir, tags. Ids are stored as strings; username
+        namespace, username, tempdir, tags, store_root. Ids are stored as strings; username
         defaults to the OS user, namespace to ``user:<username>``, retry_count to 0.
         """
         unknown = set(fields) - set(_FIELDS)
@@ -136,6 +136,12 @@ class Current:
     @property
     def tags(self) -> Any:
         return self._values["tags"]
+
+    @property
+    def store_root(self) -> str | None:
+        """The store directory the running task writes to (workbench's; the client reads it
+        by default inside a task, as Metaflow's reads the running flow's metadata)."""
+        return self._values["store_root"]
 
     @property
     def pathspec(self) -> str | None:

@@ -12,7 +12,29 @@ def _restore(cls: type, state: dict[str, Any]) -> "FlowError":
     return obj
 
 
-class FlowError(Exception):
+class MetaflowException(Exception):
+    """Metaflow's base exception (``from metaflow.exception import MetaflowException``).
+
+    Every error workbench raises about a flow (and the client's ``MetaflowNotFound``) is one,
+    so code written for Metaflow that catches it keeps working.
+    """
+
+    headline = "Flow failed"
+
+    def __init__(self, msg: str = "", lineno: int | None = None,
+                 source_file: Any = None) -> None:
+        self.message = str(msg)
+        self.line_no = lineno
+        self.source_file = source_file
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        prefix = f"line {self.line_no}: " if self.line_no else (
+            f"{self.source_file}: " if self.source_file else "")
+        return f"{prefix}{self.message}"
+
+
+class FlowError(MetaflowException):
     """Base of the flow errors: ``.message``, ``.file``, ``.line``.
 
     ``str()`` gives ``"file:line: message"``, ``"file: message"`` without a line,
@@ -20,10 +42,9 @@ class FlowError(Exception):
     """
 
     def __init__(self, message: str, file: Any = None, line: int | None = None) -> None:
-        self.message = str(message)
         self.file = str(file) if file is not None else None
         self.line = line
-        super().__init__(self.message)
+        super().__init__(str(message), line, self.file)
 
     def __str__(self) -> str:
         if self.file and self.line:
@@ -103,7 +124,21 @@ class MergeArtifactsException(FlowError):
         return cls(msg, names)
 
 
+class UnhandledInMergeArtifactsException(MergeArtifactsException):
+    """``merge_artifacts``: an artifact has different values in different inputs (Metaflow's
+    class of the same name)."""
+
+    headline = "Unhandled artifacts in merge"
+
+
+class MissingInMergeArtifactsException(MergeArtifactsException):
+    """``merge_artifacts(include=...)`` names artifacts no input has (Metaflow's class)."""
+
+    headline = "Missing artifacts in merge"
+
+
 __all__ = [
+    "MetaflowException",
     "FlowError",
     "GraphError",
     "FlowLoadError",
@@ -111,4 +146,6 @@ __all__ = [
     "UnsupportedMetaflowName",
     "InvalidNextError",
     "MergeArtifactsException",
+    "UnhandledInMergeArtifactsException",
+    "MissingInMergeArtifactsException",
 ]

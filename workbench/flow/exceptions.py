@@ -28,10 +28,14 @@ class MetaflowExceptionWrapper(Exception):
         return self.exception
 
     def __str__(self) -> str:
-        return f"{self.type}: {self.exception}" if self.type else self.exception
+        # Metaflow's: the stack trace when there is one (``print(self.err)`` shows it).
+        if self.stacktrace:
+            return self.stacktrace
+        return f"[no stacktrace]\n{self.type}: {self.exception}"
 
-    def __repr__(self) -> str:
-        return f"MetaflowExceptionWrapper({str(self)!r})"
+    def __repr__(self) -> str:  # one line (Metaflow repeats the stack trace here)
+        head = f"{self.type}: {self.exception}" if self.type else self.exception
+        return f"MetaflowExceptionWrapper({head!r})"
 
 
 class FailureHandledByCatch(MetaflowExceptionWrapper):

@@ -543,6 +543,11 @@ class FlowGraph:
                         f"the possible paths transition directly to the join step *{node.name}*. "
                         "As a workaround, please introduce an intermediate, unconditional step on "
                         "that specific path before joining.", node.lineno)
+        for node in self:  # Metaflow's @catch refuses these steps before a run starts
+            kind = {"foreach": "foreach split", "switch": "conditional switch"}.get(node.type)
+            if kind and node.decorator("catch") is not None:
+                raise self._error(f"@catch is defined for the step *{node.name}* but @catch is "
+                                  f"not supported in {kind} steps.", node.lineno)
 
     def _check_num_args(self) -> None:
         for node in self:

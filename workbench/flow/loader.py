@@ -20,30 +20,43 @@ from . import metaflow_api
 from .errors import FlowError, FlowLoadError, UnsupportedMetaflowName
 from .graph import FlowGraph, parse_graph
 
-_MISSING = object()
+def _alias_modules() -> dict[str, ModuleType]:
+    """``metaflow`` and the submodules workbench provides, as sys.modules entries."""
+    from importlib import import_module
+
+    modules = {"metaflow": metaflow_api}
+    for sub, target in metaflow_api.SUBMODULES.items():
+        modules[f"metaflow.{sub}"] = import_module(target)
+    return modules
 
 
 class MetaflowAlias:
     """Keeps ``sys.modules["metaflow"]`` pointing at workbench's authoring API.
 
-    Installed on creation; ``restore()`` (or leaving the ``with`` block) puts back
-    whatever was there before, a real metaflow included.
+    Installed on creation, with ``metaflow.exception`` and ``metaflow.client``; any other
+    ``metaflow.*`` module already imported (a real Metaflow installed next to workbench) is
+    hidden meanwhile, so a flow never mixes the two. ``restore()`` (or leaving the ``with``
+    block) puts back whatever was there before, a real metaflow included.
     """
 
     def __init__(self) -> None:
-        self._saved = sys.modules.get("metaflow", _MISSING)
-        sys.modules["metaflow"] = metaflow_api
+        self._saved = {name: module for name, module in sys.modules.items()
+                       if name == "metaflow" or name.startswith("metaflow.")}
+        for name in self._saved:
+            del sys.modules[name]
+        self._installed = _alias_modules()
+        sys.modules.update(self._installed)
         self._active = True
 
     def restore(self) -> None:
         if not self._active:
             return
         self._active = False
-        if self._saved is _MISSING:
-            if sys.modules.get("metaflow") is metaflow_api:
-                del sys.modules["metaflow"]
-        else:
-            sys.modules["metaflow"] = self._saved
+        for name, module in self._installed.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+        for name, module in self._saved.items():
+            sys.modules.setdefault(name, module)
 
     def __enter__(self) -> "MetaflowAlias":
         return self

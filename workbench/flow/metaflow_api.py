@@ -19,11 +19,19 @@ from .errors import UnsupportedMetaflowName
 from .parameters import IncludeFile, JSONType, Parameter
 from .spec import FlowSpec
 
-# Client names come from workbench.client, a higher layer than this package: they
-# are resolved by name when first accessed (see __getattr__), on purpose, so that
-# workbench.flow never imports anything else of workbench at import time.
+# Client names come from workbench.compat.metaflow (Metaflow's client over workbench's
+# store), a higher layer than this package: they are resolved by name when first accessed
+# (see __getattr__), on purpose, so that workbench.flow never imports anything else of
+# workbench at import time.
+CLIENT_MODULE = "workbench.compat.metaflow"
 CLIENT_NAMES = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow", "namespace",
-                "get_namespace", "default_namespace", "get_metadata", "metadata")
+                "get_namespace", "default_namespace", "get_metadata", "metadata",
+                "default_metadata")
+
+# Submodules a flow may import: ``from metaflow.exception import MetaflowNotFound``,
+# ``from metaflow.client import Flow``. The loader registers them in sys.modules.
+SUBMODULES = {"exception": "workbench.flow.metaflow_exception",
+              "client": "workbench.flow.metaflow_api"}
 
 __all__ = [
     "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "current",
@@ -43,8 +51,9 @@ def unsupported_message(name: str) -> str:
 
 def __getattr__(name: str) -> Any:
     if name in CLIENT_NAMES:
-        client = importlib.import_module("workbench.client")
-        return getattr(client, name)
+        return getattr(importlib.import_module(CLIENT_MODULE), name)
+    if name in SUBMODULES:
+        return importlib.import_module(SUBMODULES[name])
     if name.startswith("__") and name.endswith("__"):
         # importlib and friends probe dunders with hasattr(): keep AttributeError.
         raise AttributeError(f"module 'metaflow' has no attribute '{name}'")

@@ -9,6 +9,7 @@ import getpass
 import inspect
 import json
 import os
+import sys
 from collections import namedtuple
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,11 @@ class IncludeFile(Parameter):
         self.encoding = encoding or "utf-8"
 
     def load(self, value: Any, flow_file: Path | None) -> Any:
-        """Read the file named by ``value`` (cwd first, then the flow file's directory)."""
+        """Read the file named by ``value`` (cwd first, then the flow file's directory).
+
+        Metaflow reads a relative path from the working directory only: when workbench falls
+        back to the flow's directory it says so on stderr, once.
+        """
         if value is None:
             return None
         if not isinstance(value, (str, os.PathLike)):
@@ -153,6 +158,8 @@ class IncludeFile(Parameter):
                 candidates.append(Path(flow_file).resolve().parent / path)
         for candidate in candidates:
             if candidate.is_file():
+                if candidate is not candidates[0]:
+                    _warn_flow_dir(self.name, value)
                 try:
                     if self.is_text:
                         return candidate.read_text(encoding=self.encoding)
@@ -161,6 +168,17 @@ class IncludeFile(Parameter):
                     raise ParameterError(f"parameter '{self.name}': cannot read '{value}': "
                                          f"{exc}") from None
         raise ParameterError(f"parameter '{self.name}': file not found: '{value}'")
+
+
+_warned_paths: set[tuple[str, str]] = set()
+
+
+def _warn_flow_dir(name: str, value: Any) -> None:
+    if (name, str(value)) not in _warned_paths:
+        _warned_paths.add((name, str(value)))
+        print(f"workbench: IncludeFile '{name}': '{value}' is not in the working directory; "
+              "read it next to the flow file (Metaflow reads it from the working directory "
+              "only)", file=sys.stderr)
 
 
 def flow_parameters(flow_cls: type) -> list[Parameter]:

@@ -14,7 +14,8 @@ from itertools import islice
 from typing import Any, Iterable
 
 from .artifacts import ArtifactSet, ForeachFrame, Transition
-from .errors import InvalidNextError, MergeArtifactsException
+from .errors import (InvalidNextError, MergeArtifactsException,
+                     MissingInMergeArtifactsException, UnhandledInMergeArtifactsException)
 
 
 @dataclass
@@ -296,17 +297,17 @@ class FlowSpec:
                     unresolved.append(var)
         missing = [v for v in include if v not in to_merge and not self._wb_has(v)]
         if unresolved:
-            raise MergeArtifactsException(
+            raise UnhandledInMergeArtifactsException(
                 f"Step *{step}* cannot merge the following artifacts due to them having "
                 f"conflicting values: [{', '.join(unresolved)}]. To remedy this issue, be sure "
                 "to explicitly set those artifacts (using self.<artifact_name> = ...) prior to "
-                "calling merge_artifacts."
+                "calling merge_artifacts.", unresolved
             )
         if missing:
-            raise MergeArtifactsException(
+            raise MissingInMergeArtifactsException(
                 f"Step *{step}* specifies that [{', '.join(include)}] should be merged but "
                 f"[{', '.join(missing)}] are not present. To remedy this issue, make sure that "
-                "the values specified in include come from at least one branch."
+                "the values specified in include come from at least one branch.", missing
             )
         # Merged artifacts are carried forward by reference, like inherited ones: the engine
         # gives every artifact set of a task the same loader.

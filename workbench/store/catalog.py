@@ -134,8 +134,10 @@ def this_host() -> str:
 
 
 def _user() -> str | None:
+    # METAFLOW_USER first, as Metaflow (and workbench's ``current.username``) resolve it: the
+    # run's user is its namespace, ``user:<name>``.
     try:
-        return getpass.getuser()
+        return os.environ.get("METAFLOW_USER") or getpass.getuser()
     except Exception:
         return None
 
