@@ -93,6 +93,11 @@ async def test_cancel_stops_a_running_step(workdir):
             t.status == "running" for r in runs(workdir, "SlowFlow")
             for t in Store(workdir / "store", create=False).catalog.list_tasks(r.id)
             if t.step == "wait"), what="the wait step to start")
+        from workbench.tui.widgets.logs import LogView
+        await pilot.press("j")  # the running step: its log follows live
+        log = app.query_one(LogView)
+        await wait_for(pilot, lambda: "waiting" in log.text, what="the live log line")
+        assert app.query_one("#flow-pane").border_subtitle.endswith("running")
         import time
         t0 = time.monotonic()
         await pilot.press("x")
@@ -395,3 +400,24 @@ async def test_small_terminal_80x24(workdir):
         await pilot.press("j", "j", "j", "j")
         assert app.selected_step == "end"
         assert os.environ.get("TEXTUAL_ANIMATIONS") == "none"
+
+
+async def test_command_palette_runs_commands(workdir):
+    run_flow(workdir)
+    run_flow(workdir)
+    app = make_app(workdir, engine=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.selected_run == 2
+        await pilot.press("ctrl+p")
+        await pilot.press(*"go to run 1")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.selected_run == 1
+        await pilot.press("ctrl+p")
+        await pilot.press(*"spin step")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.engine.sent and app.engine.sent[-1][:3] == ("spin", "start", 1)

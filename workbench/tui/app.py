@@ -243,16 +243,16 @@ class WorkbenchApp(App[int]):
     def on_engine_event(self, message: EngineEvent) -> None:
         data = message.data
         kind = data.get("event")
-        handler = getattr(self, f"_on_{kind}", None)
+        handler = getattr(self, f"_engine_{kind}", None)
         if handler is not None:
             handler(data)
 
-    def _on_ready(self, data: dict) -> None:
+    def _engine_ready(self, data: dict) -> None:
         if not self.busy:
             self.activity = "idle"
         self.update_header()
 
-    def _on_run_started(self, data: dict) -> None:
+    def _engine_run_started(self, data: dict) -> None:
         self.busy = True
         self.active_run = data.get("pathspec")
         self.activity = f"{data.get('kind', 'run')} {data.get('pathspec')}"
@@ -260,13 +260,13 @@ class WorkbenchApp(App[int]):
         self.update_header()
         self.schedule_refresh()
 
-    def _on_task_started(self, data: dict) -> None:
+    def _engine_task_started(self, data: dict) -> None:
         self.live_logs.setdefault(int(data["task_id"]), [])
         self.activity = f"{self.active_run or 'run'} · {data.get('step')}"
         self.update_header()
         self.schedule_refresh()
 
-    def _on_log_line(self, data: dict) -> None:
+    def _engine_log_line(self, data: dict) -> None:
         task_id = int(data["task_id"])
         lines = self.live_logs.setdefault(task_id, [])
         entry = (data.get("stream", "stdout"), str(data.get("line", "")).rstrip("\n"))
@@ -276,14 +276,14 @@ class WorkbenchApp(App[int]):
         if log.task_id == task_id:
             log.append(*entry)
 
-    def _on_task_finished(self, data: dict) -> None:
+    def _engine_task_finished(self, data: dict) -> None:
         if data.get("status") != "succeeded" and not data.get("will_retry"):
             exc = data.get("exception") or data.get("status")
             self.notify(f"{data.get('pathspec')} {data.get('status')}: {exc}",
                         severity="error", timeout=6)
         self.schedule_refresh()
 
-    def _on_run_finished(self, data: dict) -> None:
+    def _engine_run_finished(self, data: dict) -> None:
         status = data.get("status", "?")
         seconds = data.get("seconds")
         self.active_run = None
@@ -295,7 +295,7 @@ class WorkbenchApp(App[int]):
         self.update_header()
         self.schedule_refresh()
 
-    def _on_spin_finished(self, data: dict) -> None:
+    def _engine_spin_finished(self, data: dict) -> None:
         run = data.get("run")
         diffs = data.get("diff") or []
         changed = [d["name"] for d in diffs if d.get("change") != "unchanged"]
@@ -314,7 +314,7 @@ class WorkbenchApp(App[int]):
         self.refresh_all()
         self.action_show_tab("diff" if ok else "task")
 
-    def _on_command_finished(self, data: dict) -> None:
+    def _engine_command_finished(self, data: dict) -> None:
         self.busy = False
         self._command = None
         if data.get("status") == "error":
@@ -323,27 +323,27 @@ class WorkbenchApp(App[int]):
         self.schedule_refresh()
         self._next_queued_spin()
 
-    def _on_idle(self, data: dict) -> None:
+    def _engine_idle(self, data: dict) -> None:
         if not self.busy:
             self.activity = self.activity if self.activity != "starting worker" else "idle"
             self.update_header()
 
-    def _on_error(self, data: dict) -> None:
+    def _engine_error(self, data: dict) -> None:
         message = str(data.get("message", "engine error")).strip().splitlines() or ["error"]
         self.notify(message[0], severity="error", timeout=8)
         self.activity = f"error: {message[0][:60]}"
         self.update_header()
 
-    def _on_worker_log(self, data: dict) -> None:
+    def _engine_worker_log(self, data: dict) -> None:
         line = str(data.get("line", "")).strip()
         if line:
             self.log.info(f"worker: {line}")
 
-    def _on_worker_restart(self, data: dict) -> None:
+    def _engine_worker_restart(self, data: dict) -> None:
         self.activity = "restarting worker (a helper module changed)"
         self.update_header()
 
-    def _on_worker_exited(self, data: dict) -> None:
+    def _engine_worker_exited(self, data: dict) -> None:
         if self.engine is not None:
             self.engine = None
             self.busy = False
@@ -360,6 +360,16 @@ class WorkbenchApp(App[int]):
                         severity="error", timeout=8)
 
     # ------------------------------------------------------------------ commands
+
+    # Actions that act on the main screen's panes; elsewhere (previews, comparison, forms)
+    # they are hidden from the Footer and do nothing.
+    _MAIN_ONLY = {"preview", "filter", "split", "show_tab", "next_change", "mark", "compare",
+                  "edit", "spin", "spin_with_overrides", "resume", "run_with_params"}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._MAIN_ONLY and len(self.screen_stack) > 1:
+            return False
+        return True
 
     def _require_engine(self) -> bool:
         if self.engine is None:
@@ -918,7 +928,7 @@ class WorkbenchApp(App[int]):
         """The Flow pane as wide as the drawing (plus borders), leaving the other two panes
         their minimum widths; a narrower pane lays the DAG out narrower."""
         total = self.size.width or 120
-        natural = self.query_one(DagView).natural_width() + 6
+        natural = self.query_one(DagView).natural_width() + 7  # borders, scrollbar, air
         room = total - 22 - 26  # Runs and Artifacts keep at least this much
         limit = max(20, min(int(total * 0.42), room))
         self.query_one("#flow-pane").styles.width = max(20, min(natural, limit))

@@ -20,6 +20,11 @@ STATUSES = ("succeeded", "failed", "running", "pending", "cancelled", "crashed",
             "not_run")
 
 
+def legend_text(layout: DagLayout) -> str:
+    """The line under the drawing that says what its markers mean."""
+    return "  ".join(f"{m} {label}" for m, label in layout.legend)
+
+
 class DagView(ScrollView, can_focus=True):
     """The flow's DAG: boxes coloured by status in the selected run; arrows/hjkl move."""
 
@@ -118,7 +123,8 @@ class DagView(ScrollView, can_focus=True):
         """Columns the drawing needs at its widest (boxes of one width, normal gaps)."""
         if self.graph is None:
             return 0
-        return layout_dag(self.graph, self.states).width
+        layout = layout_dag(self.graph, self.states)
+        return max(layout.width, len(legend_text(layout)))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -178,6 +184,8 @@ class DagView(ScrollView, can_focus=True):
             strip = self._paint(row)
             self._lines_cache[row] = strip
         margin = self.margin_left
+        if self.layout_ is not None and row == self.layout_.height and self.layout_.legend:
+            margin = max(0, (width - len(legend_text(self.layout_))) // 2)
         if margin:
             strip = Strip.join([Strip.blank(margin, self.rich_style), strip])
         return strip.crop_extend(int(scroll_x), int(scroll_x) + width, self.rich_style)
@@ -193,7 +201,7 @@ class DagView(ScrollView, can_focus=True):
         if row >= layout.height:
             if row == layout.height and layout.legend:
                 style = base + self.get_component_rich_style("dag--legend")
-                text = "   ".join(f"{m} {label}" for m, label in layout.legend)
+                text = legend_text(layout)
                 return Strip([Segment(text, style)])
             return Strip.blank(layout.width, base)
         line = layout.lines[row]
