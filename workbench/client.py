@@ -25,6 +25,7 @@ from typing import Any, Iterator
 from .flow import FlowError, current, load_flow
 from .flow.errors import MetaflowException
 from .flow.loader import module_name_for
+from .store.errors import BlobCorruptError, BlobMissingError, UnsafeStoreError
 from .store import (ArtifactRecord, RunRecord, SerializationError, Store, StoreError,
                     TaskRecord, resolve_store_dir)
 
@@ -743,6 +744,10 @@ class DataArtifact:
                 raise SerializationError(
                     f"artifact {self.pathspec} ({self.type_name}) can't be loaded: "
                     f"{str(exc).rpartition(' unpickled: ')[2]}") from exc
+            except (BlobCorruptError, BlobMissingError, UnsafeStoreError) as exc:
+                # one line naming the artifact and the file; other artifacts stay readable
+                raise type(exc)(f"artifact {self.pathspec} ({self.type_name}) can't be "
+                                f"loaded: {exc}") from None
         return self._value
 
     def __repr__(self) -> str:

@@ -12,7 +12,7 @@ from rich.text import Text
 from ..client import Run
 from ..engine.api import open_store, run_flow
 from .console import (format_params, format_seconds, format_size, format_time, safe,
-                      status_text, stderr_console, stdout_console)
+                      status_text, stderr_console, stdout_console, stdout_to_stderr)
 from .live import LivePrinter
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,9 +36,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     console = stderr_console() if args.json else stdout_console()
     printer = LivePrinter(console, quiet=args.quiet)
     started = time.monotonic()
-    run = run_flow(args.flow, params, store=args.store, flow_name=args.flow_name,
-                   max_workers=args.max_workers, on_event=printer,
-                   tags=tuple(getattr(args, "tags", ()) or ()))
+    with stdout_to_stderr(args.json):
+        run = run_flow(args.flow, params, store=args.store, flow_name=args.flow_name,
+                       max_workers=args.max_workers, on_event=printer,
+                       tags=tuple(getattr(args, "tags", ()) or ()))
     tasks = Run._from_record(run, open_store(args.store)).task_records()
     if args.json:
         print(json.dumps(run_json(run, tasks, time.monotonic() - started), default=str))

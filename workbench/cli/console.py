@@ -1,10 +1,13 @@
 """Shared terminal rendering for the CLI: consoles, safe text, status styles, durations."""
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
+from contextlib import contextmanager
 from datetime import datetime
+from typing import Iterator
 
 from rich.console import Console
 from rich.text import Text
@@ -96,3 +99,23 @@ def error_line(message: str) -> None:
 
 def now() -> float:
     return time.time()
+
+
+@contextmanager
+def stdout_to_stderr(enabled: bool = True) -> Iterator[None]:
+    """Send whatever is written to stdout (a flow printing at import, C code too) to stderr
+    while the block runs, so ``--json`` output stays one clean JSON document."""
+    if not enabled:
+        yield
+        return
+    sys.stdout.flush()
+    saved_fd, saved = os.dup(1), sys.stdout
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stdout = saved
+        os.dup2(saved_fd, 1)
+        os.close(saved_fd)

@@ -10,7 +10,8 @@ from rich.text import Text
 from ..client import Run
 from ..engine.api import open_store, resume_step, spin_step
 from ..engine.replay import parse_literal
-from .console import format_seconds, safe, stderr_console, stdout_console
+from .console import (format_seconds, safe, stderr_console, stdout_console,
+                      stdout_to_stderr)
 from .live import LivePrinter
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -97,10 +98,12 @@ def cmd_spin(args: argparse.Namespace) -> int:
     overrides = {k: parse_literal(v) for k, v in parse_assignments(args.overrides, "--set").items()}
     console = stderr_console() if args.json else stdout_console()
     warnings = stderr_console()
-    outcome = spin_step(args.flow, step, run=run, index=index, all_splits=args.all_splits,
-                        overrides=overrides, artifacts_file=args.artifacts, store=args.store,
-                        flow_name=args.flow_name, on_event=LivePrinter(console, quiet=args.quiet),
-                        warn=lambda message: warnings.print(Text(safe(message), style="yellow")))
+    with stdout_to_stderr(args.json):
+        outcome = spin_step(
+            args.flow, step, run=run, index=index, all_splits=args.all_splits,
+            overrides=overrides, artifacts_file=args.artifacts, store=args.store,
+            flow_name=args.flow_name, on_event=LivePrinter(console, quiet=args.quiet),
+            warn=lambda message: warnings.print(Text(safe(message), style="yellow")))
     if args.json:
         print(json.dumps({
             "run": outcome.run.number,
@@ -128,9 +131,10 @@ def cmd_resume(args: argparse.Namespace) -> int:
     from .commands import run_json, steps_table
 
     console = stderr_console() if args.json else stdout_console()
-    run = resume_step(args.flow, args.step, run=args.run, store=args.store,
-                      flow_name=args.flow_name, max_workers=args.max_workers,
-                      on_event=LivePrinter(console, quiet=args.quiet))
+    with stdout_to_stderr(args.json):
+        run = resume_step(args.flow, args.step, run=args.run, store=args.store,
+                          flow_name=args.flow_name, max_workers=args.max_workers,
+                          on_event=LivePrinter(console, quiet=args.quiet))
     tasks = Run._from_record(run, open_store(args.store)).task_records()
     if args.json:
         print(json.dumps(run_json(run, tasks), default=str))

@@ -36,7 +36,14 @@ class TaskProcess:
         return self.exit_status is not None
 
     def poll(self) -> bool:
-        """Reap the process if it has exited; True once it has."""
+        """Reap the process if it has exited; True once it has.
+
+        Before reaping, whatever is left in the task's process group (processes the step
+        started) is killed: nothing a task started outlives it, and the group id cannot
+        belong to anyone else while the leader is an unreaped zombie.
+        """
+        if self.exit_status is None and _exited_unreaped(self.pid):
+            self.kill_group()
         if self.exit_status is None and self.popen is not None:
             code = self.popen.poll()
             if code is not None:  # back to a raw wait status, as os.waitpid gives it
@@ -61,6 +68,13 @@ class TaskProcess:
             except (ProcessLookupError, PermissionError):
                 continue
 
+    def kill_group(self, sig: int = signal.SIGKILL) -> None:
+        """Signal the task's process group only (never a lone pid that may be reused)."""
+        try:
+            os.killpg(self.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def close(self) -> None:
         for fd in list(self.open_fds):
             _close(fd)
@@ -80,6 +94,44 @@ class TaskProcess:
                 name = str(sig)
             return f"killed by {name}"
         return f"exit code {os.WEXITSTATUS(status)}"
+
+
+def _exited_unreaped(pid: int) -> bool:
+    """True when child ``pid`` has exited but is not reaped yet (``waitid`` with WNOWAIT)."""
+    if not hasattr(os, "waitid"):
+        return False
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+    except (ChildProcessError, OSError):
+        return False
+
+
+_prctl = None
+
+
+def _die_with_parent_setup() -> None:
+    """Resolve libc's prctl in the parent (before fork), where ctypes may be imported."""
+    global _prctl
+    if _prctl is None and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            _prctl = ctypes.CDLL(None, use_errno=True).prctl
+        except (OSError, AttributeError):
+            _prctl = False
+
+
+def die_with_parent(parent: int) -> None:
+    """Linux: have the kernel SIGKILL this process when ``parent`` dies (PR_SET_PDEATHSIG).
+
+    A kill -9 of the runtime then takes its task processes with it instead of leaving them
+    running unobserved (their results could never be recorded).
+    """
+    if not _prctl:
+        return
+    _prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(70)
 
 
 def _close(fd: int) -> None:
@@ -103,10 +155,13 @@ def fork_task(body: Callable[[int], None]) -> TaskProcess:
                 stream.flush()
         except (OSError, ValueError):
             pass
+    _die_with_parent_setup()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # child
         code = 0
         try:
+            die_with_parent(parent)
             os.setpgid(0, 0)
             for fd in (out_r, err_r, res_r):
                 os.close(fd)
@@ -182,7 +237,7 @@ def spawn_task(payload: bytes) -> TaskProcess:
     err_r, err_w = os.pipe()
     res_r, res_w = os.pipe()
     popen = subprocess.Popen(
-        [sys.executable, "-m", "workbench.engine.spawned", str(res_w)],
+        [sys.executable, "-m", "workbench.engine.spawned", str(res_w), str(os.getpid())],
         stdin=subprocess.PIPE, stdout=out_w, stderr=err_w, pass_fds=(res_w,),
         start_new_session=True,
     )

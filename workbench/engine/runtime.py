@@ -20,6 +20,7 @@ from typing import Any, BinaryIO
 from ..flow.artifacts import Transition
 from ..flow.parameters import flow_parameters
 from ..store import ArtifactRecord, RunRecord, Store
+from ..store.faults import fault
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
 from .process import TaskProcess, fork_task, spawn_task, start_method
@@ -78,6 +79,7 @@ class Runtime:
         self.graph = loaded.graph
         self.flow_cls = loaded.flow_cls
         self.store = store
+        store.blobs.check_trusted()  # tasks unpickle from it: refuse a world-writable store
         self.catalog = store.catalog
         self.on_event = on_event
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
@@ -294,26 +296,25 @@ class Runtime:
 
     def _on_log(self, state: "_RunState", active: _Active, fd: int, chunk: bytes) -> None:
         stream_name, stream = active.streams[fd]
-        if not stream.truncated:
-            room = self.log_cap - stream.written
-            kept = chunk[:max(0, room)]
-            stream.file.write(kept)
-            stream.written += len(kept)
-            if len(kept) < len(chunk):
-                stream.truncated = True
-                note = f"\n[workbench: {stream_name} truncated at {self.log_cap} bytes]\n"
-                stream.file.write(note.encode())
-                self._emit_line(state, active, stream_name, note.strip())
-            chunk = kept
-        if not chunk:
+        if stream.truncated:  # past the cap: neither kept nor streamed (memory stays bounded)
             return
-        data = stream.pending + chunk
+        kept = chunk[:max(0, self.log_cap - stream.written)]
+        stream.file.write(kept)
+        stream.file.flush()  # readers in other processes (`workbench logs`) see it now
+        stream.written += len(kept)
+        data = stream.pending + kept
         *lines, stream.pending = data.split(b"\n")
         if len(stream.pending) > 65536:  # a huge line without newline: show it in pieces
             lines.append(stream.pending)
             stream.pending = b""
         for line in lines:
             self._emit_line(state, active, stream_name, line.decode("utf-8", "replace"))
+        if len(kept) < len(chunk):
+            stream.truncated = True
+            self._flush_partial(state, active, fd)
+            note = f"[workbench: {stream_name} truncated at {self.log_cap} bytes]"
+            stream.file.write(f"\n{note}\n".encode())
+            self._emit_line(state, active, stream_name, note)
 
     def _flush_partial(self, state: "_RunState", active: _Active, fd: int) -> None:
         stream_name, stream = active.streams[fd]
@@ -398,6 +399,7 @@ class Runtime:
                     self._launch(state, again)
                 return
         artifacts = [ArtifactRecord(active.task_id, *row) for row in result["artifacts"]]
+        fault("after_blobs")  # test-only pause: blobs written, catalog rows not yet
         stdout = stderr = 0
         truncated = False
         for stream_name, stream in active.streams.values():

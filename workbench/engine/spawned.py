@@ -12,6 +12,10 @@ import sys
 
 
 def main() -> int:
+    from .process import _die_with_parent_setup, die_with_parent
+
+    _die_with_parent_setup()
+    die_with_parent(int(sys.argv[2]) if len(sys.argv) > 2 else os.getppid())
     result_fd = int(sys.argv[1])
     job, flow_file, flow_name, store_root = pickle.loads(sys.stdin.buffer.read())
     sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",

@@ -114,7 +114,7 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
                  loader: Any = None) -> dict[str, Any]:
     """Run one attempt of a task and persist its artifacts; return the result document."""
     node = graph[job.step]
-    load = loader or (lambda ref: blobs.get(ref.key))
+    load = _naming_errors(loader or (lambda ref: blobs.get(ref.key)))
     if node.is_join:
         first = job.parents[0].refs if job.parents else {}
         inherited = ArtifactSet({k: v for k, v in first.items() if k in job.param_names}, load)
@@ -184,6 +184,20 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
         "artifacts": artifacts,
         "transition": state.transition.to_json() if state.transition and status == "succeeded" else None,
     }
+
+
+def _naming_errors(load: Any) -> Any:
+    """``load`` whose store errors (corrupt, missing, untrusted blob) name the artifact."""
+    def named(ref: Any) -> Any:
+        try:
+            return load(ref)
+        except StoreError as exc:
+            try:
+                renamed = type(exc)(f"input artifact {getattr(ref, 'name', '?')!r}: {exc}")
+            except Exception:  # noqa: BLE001 - a subclass with another constructor
+                raise exc from None
+            raise renamed from None
+    return named
 
 
 def _store_caught(flow: Any, catch: dict | None, value: Any) -> None:

@@ -21,6 +21,7 @@ from .errors import (
     SchemaTooNewError,
     SerializationError,
     StoreError,
+    UnsafeStoreError,
 )
 from .paths import resolve_store_dir
 from .store import Store
@@ -42,6 +43,7 @@ __all__ = [
     "Store",
     "StoreError",
     "TaskRecord",
+    "UnsafeStoreError",
     "describe",
     "resolve_store_dir",
 ]

@@ -1,14 +1,22 @@
-"""Content-addressed blob files under `<root>/blobs/<k[:2]>/<k>`. No SQLite: fork-safe."""
+"""Content-addressed blob files under `<root>/blobs/<k[:2]>/<k>`. No SQLite: fork-safe.
+
+Loading a blob unpickles it, which runs code the pickle names: `get` refuses when the store,
+its `blobs/` directory, the blob's shard directory or the file itself is world-writable (a
+file someone planted there would run their code), and when the blob or its shard directory
+is a symlink (it could point anywhere).
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import codec
-from .errors import BlobMissingError, StoreError
+from .errors import BlobMissingError, StoreError, UnsafeStoreError
 from .summary import describe
 
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -45,9 +53,46 @@ class BlobStore:
         type_name, summary = describe(obj)
         return BlobInfo(enc.key, enc.size, type_name, summary)
 
-    def get(self, key: str, verify: bool = False) -> Any:
-        """Load the object stored under `key` (zero-copy for large buffers)."""
+    def check_trusted(self, path: Path | None = None) -> None:
+        """Raise UnsafeStoreError unless only trusted users can plant blobs (see module doc).
+
+        Checks the store directory and `blobs/`, and with `path` the blob's shard directory
+        and the blob file.
+        """
+        dirs = [self.root, self.dir] + ([path.parent] if path is not None else [])
+        for d in dirs:
+            try:
+                st = os.stat(d)
+            except FileNotFoundError:
+                continue
+            if st.st_mode & stat.S_IWOTH:
+                raise UnsafeStoreError(
+                    f"refusing to load artifacts: {d} is world-writable, and unpickling a file "
+                    f"someone planted there would run their code (fix: chmod o-w {d})")
+        if path is None:
+            return
+        if os.path.islink(path.parent):
+            raise UnsafeStoreError(f"refusing to load blob {path}: its directory is a symlink "
+                                   f"to {os.path.realpath(path.parent)}")
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return  # reported as missing by the loader
+        if stat.S_ISLNK(st.st_mode):
+            raise UnsafeStoreError(f"refusing to load blob {path}: it is a symlink to "
+                                   f"{os.path.realpath(path)} (blobs are never links)")
+        if st.st_mode & stat.S_IWOTH:
+            raise UnsafeStoreError(f"refusing to load blob {path}: the file is world-writable "
+                                   f"(fix: chmod o-w {path})")
+
+    def get(self, key: str, verify: bool | None = None) -> Any:
+        """Load the object stored under `key` (zero-copy for large buffers).
+
+        `verify`: None checks the content hash of blobs up to `codec.verify_limit()` bytes,
+        True always, False never. UnsafeStoreError when the store is not trusted.
+        """
         path = self.path(key)
+        self.check_trusted(path)
         try:
             return codec.load(path, verify=verify)
         except BlobMissingError:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from .errors import CorruptStoreError, SchemaTooNewError, StoreError
+from .faults import fault
 
 SCHEMA_VERSION = 1
 STALE_AFTER = 30.0  # seconds without a heartbeat before a running run reads as crashed
@@ -143,13 +144,18 @@ def _user() -> str | None:
 
 
 def _pid_alive(pid: int) -> bool:
+    """True when process ``pid`` exists on this host and is not a zombie."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except OSError:  # PermissionError: exists, owned by someone else
         return True
-    return True
+    try:  # a killed process its parent has not reaped yet is dead for our purposes
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rpartition(b")")[2].split()[:1] != [b"Z"]
+    except OSError:
+        return True
 
 
 def _dumps(value: Any) -> str | None:
@@ -665,6 +671,7 @@ class Catalog:
             conn.executemany(
                 f"INSERT OR REPLACE INTO artifacts ({_ART_COLS}) VALUES (?, ?, ?, ?, ?, ?)", rows
             )
+            fault("commit")  # test-only pause inside the transaction
 
     def clone_task(self, task_id: int, run_id: int) -> int:
         """Copy a task row and its artifact rows into another run (no blob touched)."""

@@ -11,13 +11,20 @@ The content key is the blake3 hex digest of the pickle stream followed by each b
 Reading maps the file with ``ACCESS_COPY`` and hands ``pickle.loads`` memoryview slices of
 the map, so large numpy/pandas data loads without a copy and stays writable (copy-on-write
 pages; the file is never modified).
+
+Loading checks the content hash of blobs up to ``WORKBENCH_VERIFY_MB`` (default 512 MB; about
+0.14 ms per MB, once per file per process); larger blobs get the header and size checks only,
+so a huge artifact is not read whole before its first byte is used. Blob files are opened
+without following symlinks.
 """
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
 import pickle
+import stat
 import struct
 import tempfile
 from dataclasses import dataclass
@@ -28,6 +35,7 @@ import blake3
 import cloudpickle
 
 from .errors import BlobCorruptError, BlobMissingError, SerializationError, StoreError
+from .faults import fault
 
 MAGIC = b"WBB1"
 VERSION = 1
@@ -39,6 +47,19 @@ _LEN = struct.Struct("<Q")
 INLINE_LIMIT = 512
 # Above this many bytes, let blake3 hash with several threads.
 _THREADED_HASH_BYTES = 4 << 20
+VERIFY_ENV = "WORKBENCH_VERIFY_MB"
+DEFAULT_VERIFY_MB = 512
+# Files this process already hashed: (path, inode, size, mtime_ns). Blob files never change.
+_verified: set[tuple[str, int, int, int]] = set()
+
+
+def verify_limit() -> int:
+    """Blobs up to this many bytes are hashed when loaded (``WORKBENCH_VERIFY_MB``)."""
+    raw = os.environ.get(VERIFY_ENV)
+    try:
+        return int(float(raw) * 1024 * 1024) if raw else DEFAULT_VERIFY_MB << 20
+    except ValueError:
+        return DEFAULT_VERIFY_MB << 20
 
 
 def _align(n: int) -> int:
@@ -98,8 +119,18 @@ def _type_name(obj: Any) -> str:
     return qual if mod == "builtins" else f"{mod}.{qual}"
 
 
+_pool_pid: int | None = None  # the process whose blake3 thread pool exists
+
+
 def _hash(parts: list[memoryview | bytes], total: int) -> str:
-    threads = blake3.blake3.AUTO if total >= _THREADED_HASH_BYTES else 1
+    global _pool_pid
+    threads = 1
+    if total >= _THREADED_HASH_BYTES:
+        # A process forked after its parent used blake3's thread pool inherits the pool
+        # without its threads: hashing with it there would wait forever. Stay single-threaded.
+        if _pool_pid in (None, os.getpid()):
+            _pool_pid = os.getpid()
+            threads = blake3.blake3.AUTO
     hasher = blake3.blake3(max_threads=threads)
     for part in parts:
         hasher.update(part)
@@ -151,14 +182,19 @@ def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
         pass
     tmp = None
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=dest.name[:16] + ".", suffix=".tmp", dir=tmp_dir)
+        # never world-writable, whatever the umask: loads refuse such directories
+        dest.parent.mkdir(mode=0o775, parents=True, exist_ok=True)
+        tmp_dir.mkdir(mode=0o775, parents=True, exist_ok=True)
+        # The writer's pid is in the name: gc removes a dead writer's temp file at once.
+        fd, tmp = tempfile.mkstemp(prefix=f"{dest.name[:16]}.{os.getpid()}.", suffix=".tmp",
+                                   dir=tmp_dir)
         os.fchmod(fd, 0o644)
         with open(fd, "wb") as f:
             layout = enc.layout
             f.write(layout.header())
             f.write(enc.stream)
+            f.flush()
+            fault("blob_write")  # test-only pause, half written
             pos = layout.header_len + layout.stream_len
             for off, view in zip(layout.buffer_offsets, enc.buffers):
                 if off > pos:
@@ -181,13 +217,20 @@ def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
 def _open_map(path: Path) -> tuple[mmap.mmap, Layout]:
     """Map a blob file copy-on-write and validate its header against its size."""
     try:
-        f = open(path, "rb")
+        f = open(os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb")
     except FileNotFoundError:
         raise BlobMissingError(f"blob file {path} is missing") from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP or os.path.islink(path):
+            raise BlobCorruptError(
+                f"blob file {path} is a symlink; refusing to load it (blobs are never links, "
+                "a planted link could point anywhere)") from None
         raise StoreError(f"cannot read blob {path}: {exc.strerror or exc}") from exc
     with f:
-        size = os.fstat(f.fileno()).st_size
+        st = os.fstat(f.fileno())
+        size = st.st_size
+        if not stat.S_ISREG(st.st_mode):
+            raise BlobCorruptError(f"blob file {path} is not a regular file")
         if size < _FIXED.size:
             raise BlobCorruptError(f"blob file {path} is corrupt: {size} bytes is too short")
         mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
@@ -227,18 +270,29 @@ def verify(path: str | os.PathLike[str], key: str | None = None) -> bool:
     return digest == (key or path.name)
 
 
-def load(path: str | os.PathLike[str], verify: bool = False) -> Any:
+def load(path: str | os.PathLike[str], verify: bool | None = None) -> Any:
     """Load the object in a blob file, zero-copy for out-of-band buffers.
 
-    With `verify=True` the content hash is checked first (BlobCorruptError on mismatch).
+    The content hash is checked first (BlobCorruptError on mismatch) with `verify=True`, or
+    with `verify=None` when the file is at most `verify_limit()` bytes and this process has
+    not hashed it yet; `verify=False` skips it.
     """
     path = Path(path)
     mm, layout = _open_map(path)
     stream, bufs = _parts(mm, layout)
+    seen = None
+    if verify is None:
+        st = os.stat(path, follow_symlinks=False)
+        seen = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+        verify = layout.total <= verify_limit() and seen not in _verified
     if verify:
         digest = _hash([stream, *bufs], layout.stream_len + sum(layout.buffer_lens))
         if digest != path.name:
             raise BlobCorruptError(f"blob file {path} is corrupt: content hash mismatch")
+        if seen is not None:
+            if len(_verified) >= 100_000:
+                _verified.clear()
+            _verified.add(seen)
     try:
         return pickle.loads(stream, buffers=bufs)
     except Exception as exc:

@@ -32,3 +32,7 @@ class BlobCorruptError(StoreError):
 
 class SerializationError(StoreError):
     """An object could not be pickled (or a blob could not be unpickled)."""
+
+
+class UnsafeStoreError(StoreError):
+    """The store is writable by others (or a blob is a link out of it): no unpickling."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import time
 from pathlib import Path
 
 from .blobs import BlobStore
-from .catalog import Catalog
+from .catalog import Catalog, _pid_alive
 from .errors import StoreError
 from .paths import resolve_store_dir
 
@@ -48,7 +49,7 @@ class Store:
                 if d.exists() and not d.is_dir():
                     raise NotADirectoryError(errno.ENOTDIR, f"{d} is not a directory")
                 if not d.is_dir():
-                    d.mkdir()
+                    d.mkdir(mode=0o775)  # never world-writable, whatever the umask
                     made.append(d)
             if not os.access(self.root, os.W_OK | os.X_OK):
                 raise PermissionError(13, "permission denied")
@@ -97,7 +98,8 @@ class Store:
     # -- housekeeping -------------------------------------------------------------------
 
     def gc_tmp(self, max_age: float = TMP_MAX_AGE) -> int:
-        """Remove temp files older than `max_age` seconds from `tmp/`; returns how many."""
+        """Remove temp files from `tmp/` older than `max_age` seconds, or whose writer (the
+        pid in a blob temp file's name) is dead, as after a kill -9; returns how many."""
         removed = 0
         cutoff = time.time() - max_age
         try:
@@ -106,9 +108,16 @@ class Store:
             return 0
         for entry in entries:
             try:
-                if entry.is_file(follow_symlinks=False) and entry.stat().st_mtime < cutoff:
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                m = _TMP_NAME.fullmatch(entry.name)
+                if entry.stat().st_mtime < cutoff or (m and not _pid_alive(int(m.group(1)))):
                     os.unlink(entry.path)
                     removed += 1
             except OSError:
                 pass
         return removed
+
+
+_TMP_NAME = re.compile(r"[0-9a-f]{16}\.(\d+)\..*\.tmp")
+
