@@ -1,0 +1,405 @@
+"""Point 4: a step abusing resources. 200 MB on stdout, a 2 GB artifact, child processes
+left behind at cancel and timeout, a step that never returns, 10,000 artifacts in one task,
+and names and values full of terminal escapes."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from rel_helpers import (env_for, rss_mb, run_cli, start_cli, tagged_pids, wait_for,
+                         wait_no_tagged)
+
+# ------------------------------------------------------------------------- 200 MB on stdout
+
+LOUD = """
+    import sys
+    from workbench import FlowSpec, Parameter, step
+
+    class Loud(FlowSpec):
+        mb = Parameter("mb", default=200)
+
+        @step
+        def start(self):
+            block = ("y" * 99 + "\\n") * 10_000  # 1 MB of lines
+            for _ in range(self.mb):
+                sys.stdout.write(block)
+            sys.stdout.write("no newline at the end" * 100_000)  # one 2 MB line
+            self.done = True
+            self.next(self.end)
+
+        @step
+        def end(self):
+            print("end says hi")
+"""
+CAP_MB = 2
+CAP = CAP_MB * 1024 * 1024
+NOTE = f"[workbench: stdout truncated at {CAP} bytes]"
+
+
+def _peak_rss(proc: subprocess.Popen, pid: int | None = None) -> float:
+    """Sample the RSS of ``pid`` (default: ``proc``) every 10 ms until ``proc`` exits."""
+    pid = pid or proc.pid
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, rss_mb(pid))
+        time.sleep(0.01)
+    return peak
+
+
+@pytest.mark.heavy
+def test_200mb_on_stdout_keeps_runtime_memory_bounded_and_log_capped(
+        write_flow, store_dir, tmp_path, tag, client, cli):
+    flow = write_flow(LOUD)
+    peaks = {}
+    for mb in (0, 200):
+        out = tmp_path / f"out{mb}.txt"
+        started = time.monotonic()
+        proc = start_cli(["run", flow, "--param", f"mb={mb}"], store_dir, tag, tmp_path, out,
+                         WORKBENCH_LOG_CAP_MB=str(CAP_MB))
+        peaks[mb] = _peak_rss(proc)
+        assert proc.returncode == 0, out.read_text()[-2000:]
+        seconds = time.monotonic() - started
+    printed = out.read_text()
+    # The runtime streamed 200 MB through and its memory did not follow.
+    print("runtime peak RSS MB", peaks)
+    assert peaks[200] < peaks[0] + 40, peaks
+    assert seconds < 25
+    # The live output stopped at the cap too, with the note, and the later step still printed.
+    assert len(printed) < 2 * CAP and NOTE in printed and "end says hi" in printed
+    task = client.Flow("Loud").latest_run["start"].task
+    kept = task.stdout
+    assert CAP <= len(kept.encode()) <= CAP + 200 and kept.rstrip().endswith(NOTE)
+    assert task.record.log_truncated and task.record.stdout_bytes == CAP
+    logs = cli("logs", task.pathspec)
+    assert logs.returncode == 0 and "was truncated" in logs.stderr
+
+
+@pytest.mark.heavy
+def test_200mb_on_stdout_in_the_warm_worker(write_flow, store_dir, tag, monkeypatch):
+    from workbench.engine.worker import EngineWorker
+
+    flow = write_flow(LOUD)
+    for key, value in env_for(store_dir, tag, WORKBENCH_LOG_CAP_MB=str(CAP_MB)).items():
+        monkeypatch.setenv(key, value)
+    worker = EngineWorker(flow, store_dir)
+    worker.start()
+    counts = {"log_line": 0, "bytes": 0}
+    notes = []
+    finished = threading.Event()
+
+    def pump() -> None:
+        for event in worker.events():
+            if event["event"] == "log_line":
+                counts["log_line"] += 1
+                counts["bytes"] += len(event["line"])
+                if event["line"].startswith("[workbench:"):
+                    notes.append(event["line"])
+            if event["event"] == "command_finished":
+                finished.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        wait_for(lambda: rss_mb(worker._proc.pid) > 0, 10, "the worker")
+        time.sleep(1.0)  # let it import the flow
+        idle = rss_mb(worker._proc.pid)
+        worker.run({"mb": "200"})
+        peak = idle
+        while not finished.is_set():
+            peak = max(peak, rss_mb(worker._proc.pid))
+            time.sleep(0.01)
+        print("worker RSS MB idle, peak", idle, peak)
+        assert peak < idle + 40, (idle, peak)
+        assert notes == [NOTE]
+        assert counts["bytes"] <= CAP + 100_000  # the app got the capped log, not 200 MB
+    finally:
+        worker.stop()
+    assert wait_no_tagged(tag, 5) == []
+
+
+# ------------------------------------------------------------------------- 2 GB artifact
+
+HUGE = """
+    import numpy as np
+    from workbench import FlowSpec, step
+
+    class Huge(FlowSpec):
+        @step
+        def start(self):
+            self.big = np.ones(2 ** 28)  # 2 GiB of float64
+            self.small = 1
+            self.next(self.end)
+
+        @step
+        def end(self):
+            self.first = float(self.big[0])
+            self.n = len(self.big)
+"""
+GIB = 1024 ** 3
+
+
+def _mem_available() -> int:
+    with open("/proc/meminfo") as fh:
+        for line in fh:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+@pytest.mark.heavy
+def test_2gb_artifact_persists_and_previews_with_one_copy(write_flow, store_dir, tmp_path,
+                                                         tag, client, cli):
+    free_disk = shutil.disk_usage(tmp_path).free
+    if free_disk < 6 * GIB or _mem_available() < 7 * GIB:
+        pytest.skip(f"needs 6 GB of free disk and 7 GB of available memory; this machine has "
+                    f"{free_disk / GIB:.1f} GB and {_mem_available() / GIB:.1f} GB")
+    flow = write_flow(HUGE)
+    try:
+        out = tmp_path / "out.txt"
+        proc = start_cli(["run", flow, "--quiet"], store_dir, tag, tmp_path, out)
+        runtime_peak = _peak_rss(proc)
+        assert proc.returncode == 0, out.read_text()
+        assert runtime_peak < 300, runtime_peak  # the runtime never holds the artifact
+        task = client.Flow("Huge").latest_run["start"].task
+        art = task.artifacts.big
+        assert art.size > 2 * GIB and "(268435456,)" in art.summary  # listed without loading
+        assert client.Flow("Huge").latest_run["end"].task.data.n == 2 ** 28
+        before = rss_mb(os.getpid())
+        big = task.data.big  # zero-copy: mapped, not read
+        assert rss_mb(os.getpid()) - before < 100
+        from workbench.store import describe
+
+        preview = (describe(big), big[:5].tolist(), float(big.sum()))
+        assert preview[1] == [1.0] * 5 and preview[2] == 2.0 ** 28
+        grown = rss_mb(os.getpid()) - before
+        assert grown < 1.15 * 2048, grown  # every page touched, still one copy
+        del big
+    finally:
+        shutil.rmtree(store_dir, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------- orphans, timeouts
+
+SPAWNER = """
+    import signal, subprocess, sys, time
+    from workbench import FlowSpec, Parameter, step, timeout
+
+    GRANDCHILD = ("import subprocess, sys, time;"
+                  "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)']);"
+                  "time.sleep(600)")
+
+    class Spawner(FlowSpec):
+        mode = Parameter("mode", default="hang")
+
+        {decorator}
+        @step
+        def start(self):
+            subprocess.Popen([sys.executable, "-c", GRANDCHILD])
+            print("spawned", flush=True)
+            if self.mode == "stuck":  # SIGALRM blocked: only the runtime's kill can end it
+                signal.pthread_sigmask(signal.SIG_BLOCK, {{signal.SIGALRM}})
+            if self.mode != "exit":
+                time.sleep(600)
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+"""
+
+
+def _spawner(write_flow, timed: bool) -> Path:
+    return write_flow(SPAWNER.format(decorator="@timeout(seconds=1)" if timed else ""))
+
+
+def _wait_spawned(store_dir: Path, timeout: float = 30) -> None:
+    def spawned() -> bool:
+        return any("spawned" in p.read_text(errors="replace")
+                   for p in (store_dir / "logs").glob("*.stdout"))
+    wait_for(lambda: (store_dir / "logs").is_dir() and spawned(), timeout, "the step to spawn")
+    time.sleep(0.3)  # let the grandchild start its own child
+
+
+@pytest.mark.parametrize("mode,limit", [("hang", 6), ("stuck", 12), ("exit", 6)])
+def test_no_orphans_after_timeout_or_exit(write_flow, store_dir, tmp_path, tag, client, mode,
+                                          limit):
+    flow = _spawner(write_flow, timed=mode != "exit")
+    out = tmp_path / "out.txt"
+    started = time.monotonic()
+    proc = start_cli(["run", flow, "--param", f"mode={mode}"], store_dir, tag, tmp_path, out)
+    proc.wait(30)
+    assert time.monotonic() - started < limit
+    run = client.Flow("Spawner").latest_run
+    if mode == "exit":
+        assert proc.returncode == 0, out.read_text()
+    else:
+        assert proc.returncode == 1
+        assert run["start"].task.exception.startswith("TimeoutException"), out.read_text()
+    assert wait_no_tagged(tag, 3) == [], "processes the step started outlived it"
+
+
+def test_no_orphans_after_ctrl_c(write_flow, store_dir, tmp_path, tag, client):
+    flow = _spawner(write_flow, timed=False)
+    proc = start_cli(["run", flow], store_dir, tag, tmp_path, tmp_path / "out.txt")
+    _wait_spawned(store_dir)
+    assert len(tagged_pids(tag)) >= 4  # runtime, task, its child and grandchild
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+    assert proc.wait(10) != 0
+    assert client.Flow("Spawner").latest_run.status == "cancelled"
+    assert wait_no_tagged(tag, 3) == []
+
+
+def test_no_orphans_after_cancel_in_the_worker(write_flow, store_dir, tag, monkeypatch):
+    from workbench.engine.worker import EngineWorker
+
+    flow = _spawner(write_flow, timed=False)
+    monkeypatch.setenv("WORKBENCH_TEST_TAG", tag)
+    worker = EngineWorker(flow, store_dir)
+    worker.start()
+    events: list[dict] = []
+    threading.Thread(target=lambda: events.extend(worker.events()), daemon=True).start()
+    try:
+        worker.run()
+        _wait_spawned(store_dir)
+        assert len(tagged_pids(tag)) >= 4
+        worker.cancel()
+        done = wait_for(lambda: [e for e in events if e["event"] == "command_finished"], 10,
+                        "the cancel")
+        assert done[0]["status"] == "cancelled"
+        left = wait_for(lambda: tagged_pids(tag) == [worker._proc.pid] or None, 5,
+                        "the task's processes to go")
+        assert left
+    finally:
+        worker.stop()
+    assert wait_no_tagged(tag, 3) == []
+
+
+# ------------------------------------------------------------------------- 10,000 artifacts
+
+MANY = """
+    from workbench import FlowSpec, step
+
+    class Many(FlowSpec):
+        @step
+        def start(self):
+            for i in range(10_000):
+                setattr(self, f"a{i:05d}", i)
+            self.next(self.end)
+
+        @step
+        def end(self):
+            self.n = sum(getattr(self, f"a{i:05d}") for i in range(0, 10_000, 100))
+"""
+
+
+def _timed(fn):
+    started = time.monotonic()
+    value = fn()
+    return value, time.monotonic() - started
+
+
+@pytest.mark.heavy
+def test_ten_thousand_artifacts_list_fast(write_flow, cli, client, tmp_path):
+    flow = write_flow(MANY)
+    result, seconds = _timed(lambda: cli("run", flow, "--quiet"))
+    assert result.returncode == 0, result.stderr
+    run = client.Flow("Many").latest_run
+    start, end = run["start"].task, run["end"].task
+    names, listing = _timed(lambda: [a.name for a in start.artifacts])
+    assert len(names) == 10_000 and listing < 0.5, listing
+    assert end.data.n == sum(range(0, 10_000, 100)) and len(end.artifacts) == 10_001
+    shown, show_seconds = _timed(lambda: cli("show", start.pathspec))
+    assert shown.returncode == 0 and "a09999" in shown.stdout and show_seconds < 3
+    as_json, json_seconds = _timed(lambda: cli("show", start.pathspec, "--json"))
+    assert len(as_json.json()["artifacts"]) == 10_000 and json_seconds < 3
+    diff, diff_seconds = _timed(lambda: cli("diff", start.pathspec, end.pathspec, "--json"))
+    assert diff.returncode == 0 and diff_seconds < 3, diff.stderr
+    spun, spin_seconds = _timed(lambda: cli("spin", flow, "end", "--json"))
+    assert spun.returncode == 0 and spin_seconds < 5, spun.stderr
+
+
+# ------------------------------------------------------------------------- hostile text
+
+ODD = """
+    import sys
+    from workbench import FlowSpec, Parameter, step
+
+    class Shouty:
+        def __repr__(self):
+            return "\\x1b]0;pwned\\x07\\x1b[2J<shouty \\u2713>"
+
+    class Odd(FlowSpec):
+        label = Parameter("label", default="plain")
+
+        @step
+        def start(self):
+            self.naïve_名前 = "日本語 ✓ \\x1b[31mred\\x1b[0m\\x07 \\u202eevil"
+            setattr(self, "esc\\x1b[2Jname", "\\x1b[2J")
+            self.shouty = Shouty()
+            self.multi = "line1\\nline2\\rline3\\x00\\x9b"
+            print("log \\x1b[31mred\\x1b[0m \\x1b]0;title\\x07 ✓ done")
+            sys.stdout.flush()
+            sys.stdout.buffer.write(b"raw \\xff\\xfe bytes \\x1b[5m\\n")
+            sys.stdout.buffer.flush()
+            self.next(self.end)
+
+        @step
+        def end(self):
+            self.naïve_名前 = self.naïve_名前 + " \\x1b[5mblink"
+            self.multi = None
+            print("\\x1b[31m", file=sys.stderr)
+"""
+# C0 controls but tab and newline, DEL, C1 controls: none may reach a terminal.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _terminal_safe(text: str, where: str) -> None:
+    found = _UNSAFE.search(text)
+    assert found is None, f"{where}: {found.group()!r} at {text[max(0, found.start() - 40):found.end() + 40]!r}"
+
+
+def test_escape_sequences_in_names_values_and_logs_never_reach_the_terminal(
+        write_flow, cli, client):
+    flow = write_flow(ODD)
+    label = "\x1b[31m✓ ünï\x07"
+    ran = cli("run", flow, "--param", f"label={label}")
+    assert ran.returncode == 0, ran.stderr
+    _terminal_safe(ran.stdout + ran.stderr, "run")
+    assert "✓ done" in ran.stdout and "\\x1b[31mred" in ran.stdout
+    again = cli("run", flow)
+    assert again.returncode == 0
+    run = client.Flow("Odd")[1]
+    start, end = run["start"].task, run["end"].task
+    assert start.data.naïve_名前.startswith("日本語 ✓ \x1b[31m")  # values themselves intact
+    outputs = {
+        "runs": cli("runs", flow),
+        "show run": cli("show", "Odd/1"),
+        "show task": cli("show", start.pathspec),
+        "logs": cli("logs", start.pathspec),
+        "logs end": cli("logs", end.pathspec),
+        "diff": cli("diff", start.pathspec, end.pathspec, "--all"),
+        "compare": cli("compare", "Odd", "1", "2"),
+        "spin": cli("spin", flow, "end", "--all"),
+        "status": cli("status", flow),
+    }
+    for where, result in outputs.items():
+        assert result.returncode in (0, 1), (where, result.stderr)
+        _terminal_safe(result.stdout + result.stderr, where)
+    assert "名前" in outputs["show task"].stdout and "<shouty ✓>" in outputs["show task"].stdout
+    assert "esc\\x1b[2Jname" in outputs["show task"].stdout
+    assert "✓ ünï" in outputs["runs"].stdout
+    assert "raw" in outputs["logs"].stdout
+    # JSON carries the exact text, escaped the JSON way.
+    shown = cli("show", start.pathspec, "--json")
+    _terminal_safe(shown.stdout, "show --json")
+    names = {a["name"] for a in shown.json()["artifacts"]}
+    assert "esc\x1b[2Jname" in names and "naïve_名前" in names
