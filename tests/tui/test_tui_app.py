@@ -102,7 +102,7 @@ async def test_cancel_stops_a_running_step(workdir):
         t0 = time.monotonic()
         await pilot.press("x")
         await wait_idle(pilot, timeout=10)
-        assert time.monotonic() - t0 < 3.5
+        assert time.monotonic() - t0 < 2.0  # the bound: stopped within 2 s
         assert runs(workdir, "SlowFlow")[0].status == "cancelled"
         # still responsive
         await pilot.press("question_mark")
@@ -400,6 +400,25 @@ async def test_small_terminal_80x24(workdir):
         await pilot.press("j", "j", "j", "j")
         assert app.selected_step == "end"
         assert os.environ.get("TEXTUAL_ANIMATIONS") == "none"
+
+
+async def test_click_a_step_and_read_its_source(workdir):
+    from workbench.tui.widgets.dag import DagView
+    from workbench.tui.widgets.panes import SourceView
+
+    run_flow(workdir)
+    app = make_app(workdir, engine=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        dag = app.query_one(DagView)
+        box = dag.layout_.boxes["pick_best"]
+        await pilot.click(DagView, offset=(box.x + dag.margin_left + 2, box.y + 1))
+        await settle(pilot)
+        assert app.selected_step == "pick_best"
+        await pilot.press("3")
+        source = plain(app.query_one(SourceView))
+        assert "def pick_best(self, inputs):" in source
+        assert str(app.graph["pick_best"].lineno) in source
 
 
 async def test_command_palette_runs_commands(workdir):
