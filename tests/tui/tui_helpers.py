@@ -3,7 +3,6 @@ the app to settle, and an engine stand-in for snapshots."""
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 import time
 from pathlib import Path

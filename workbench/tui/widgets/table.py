@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from rich.segment import Segment
-from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.reactive import reactive
