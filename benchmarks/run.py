@@ -215,7 +215,8 @@ def bench_warm_spin(work: Path, results: Results, repeats: int) -> None:
                 f"median of {repeats}, min {min(times):.1f}")
 
 
-def bench_cold_cli_spin(work: Path, results: Results, repeats: int) -> None:
+def bench_cold_cli_spin(work: Path, results: Results, repeats: int,
+                        metaflow_python: str | None) -> None:
     flow = write(work, "spin_bench.py", SPIN_FLOW)
     store = work / "store-cli"
     env = wb_env(store)
@@ -225,9 +226,17 @@ def bench_cold_cli_spin(work: Path, results: Results, repeats: int) -> None:
              for _ in range(repeats)]
     pandas = [timed([sys.executable, "-c", "import pandas"], env, work) for _ in range(repeats)]
     overhead = (statistics.median(spins) - statistics.median(pandas)) * 1000
+    note = (f"spin {statistics.median(spins) * 1000:.0f} ms, "
+            f"pandas import {statistics.median(pandas) * 1000:.0f} ms")
+    if metaflow_python:
+        home = work / "mf-spin"
+        metaflow_run(metaflow_python, flow, home, "run")
+        theirs = statistics.median(metaflow_run(metaflow_python, flow, home, "spin", "train")
+                                   for _ in range(3))
+        note += (f"; Metaflow spin {theirs:.2f} s "
+                 f"({theirs / statistics.median(spins):.0f}x our cold spin)")
     results.add("cold CLI spin - import pandas", overhead, "ms", "< 150 ms", overhead < 150,
-                f"spin {statistics.median(spins) * 1000:.0f} ms, "
-                f"pandas import {statistics.median(pandas) * 1000:.0f} ms")
+                note)
 
 
 def run_workbench_flow(flow: Path, store: Path, work: Path) -> float:
@@ -240,13 +249,31 @@ def run_workbench_flow(flow: Path, store: Path, work: Path) -> float:
     return run.finished_at - run.started_at
 
 
-def bench_task_overhead(work: Path, results: Results) -> None:
+def bench_task_overhead(work: Path, results: Results, metaflow_python: str | None) -> None:
     flow = write(work, "task_bench.py", FOREACH_FLOW)
     seconds = run_workbench_flow(flow, work / "store-tasks", work)
     tasks = 103
     per_task = seconds / tasks * 1000
+    note = f"{tasks} tasks in {seconds:.2f} s"
+    if metaflow_python:
+        theirs = metaflow_run(metaflow_python, flow, work / "mf-tasks", "run")
+        note += f"; Metaflow {theirs:.1f} s ({theirs / seconds:.0f}x)"
     results.add("per-task overhead (100 foreach)", per_task, "ms", "< 20 ms", per_task < 20,
-                f"{tasks} tasks in {seconds:.2f} s")
+                note)
+
+
+def metaflow_env(home: Path) -> dict[str, str]:
+    home.mkdir(parents=True, exist_ok=True)
+    return dict(os.environ, METAFLOW_DEFAULT_DATASTORE="local",
+                METAFLOW_DEFAULT_METADATA="local", USERNAME="bench",
+                METAFLOW_DATASTORE_SYSROOT_LOCAL=str(home))
+
+
+def metaflow_run(python: str, flow: Path, home: Path, *args: str) -> float:
+    """Seconds of ``python FLOW.py ARGS`` under real Metaflow, in its own local datastore."""
+    target = home / flow.name
+    shutil.copy(flow, target)
+    return timed([python, str(target), "--quiet", *args], metaflow_env(home), home)
 
 
 def bench_nine_tasks(work: Path, results: Results, metaflow_python: str | None) -> None:
@@ -256,12 +283,7 @@ def bench_nine_tasks(work: Path, results: Results, metaflow_python: str | None) 
         results.add("9-task run, 1M-row frame", ours, "s", ">= 8x Metaflow", None,
                     "Metaflow not importable: ratio skipped")
         return
-    mf_home = work / "mf"
-    mf_home.mkdir(exist_ok=True)
-    env = dict(os.environ, METAFLOW_DEFAULT_DATASTORE="local",
-               METAFLOW_DEFAULT_METADATA="local", USERNAME="bench",
-               METAFLOW_DATASTORE_SYSROOT_LOCAL=str(mf_home))
-    theirs = timed([metaflow_python, str(flow), "--quiet", "run"], env, mf_home)
+    theirs = metaflow_run(metaflow_python, flow, work / "mf-nine", "run")
     ratio = theirs / ours
     results.add("9-task run, 1M-row frame", ours, "s", ">= 8x Metaflow", ratio >= 8,
                 f"Metaflow {theirs:.2f} s, {ratio:.1f}x faster")
@@ -386,8 +408,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="wb-bench-"))
     steps: list[tuple[str, Callable[[], None]]] = [
         ("warm", lambda: bench_warm_spin(work, results, repeats)),
-        ("cold", lambda: bench_cold_cli_spin(work, results, max(3, repeats // 3))),
-        ("tasks", lambda: bench_task_overhead(work, results)),
+        ("cold", lambda: bench_cold_cli_spin(work, results, max(3, repeats // 3),
+                                             metaflow_python)),
+        ("tasks", lambda: bench_task_overhead(work, results, metaflow_python)),
         ("nine", lambda: bench_nine_tasks(work, results, metaflow_python)),
         ("blob", lambda: bench_throughput(work, results, 256 if args.quick else 1024)),
         ("diff", lambda: bench_diff(results)),
