@@ -271,8 +271,10 @@ def metaflow_env(home: Path) -> dict[str, str]:
 
 def metaflow_run(python: str, flow: Path, home: Path, *args: str) -> float:
     """Seconds of ``python FLOW.py ARGS`` under real Metaflow, in its own local datastore."""
+    home.mkdir(parents=True, exist_ok=True)
     target = home / flow.name
-    shutil.copy(flow, target)
+    if not target.exists():
+        shutil.copy(flow, target)
     return timed([python, str(target), "--quiet", *args], metaflow_env(home), home)
 
 
