@@ -257,3 +257,22 @@ def test_put_in_forked_child(store: Store) -> None:
             os._exit(0)
     os.waitpid(pid, 0)
     assert store.blobs.get(codec.encode({"from": "child"}).key) == {"from": "child"}
+
+
+def test_large_blob_hashed_while_written_has_the_same_key_and_dedups(tmp_path):
+    import numpy as np
+
+    from workbench.store import BlobStore
+    from workbench.store import codec
+
+    arr = np.arange(10_000_000, dtype="float64")  # 80 MB: over codec.OVERLAP_BYTES
+    assert arr.nbytes >= codec.OVERLAP_BYTES
+    blobs = BlobStore(tmp_path / "store")
+    info = blobs.put(arr, name="arr")
+    assert info.key == codec.encode(arr).key  # same key as hashing first
+    assert np.array_equal(blobs.get(info.key), arr)
+    path = blobs.path(info.key)
+    inode = path.stat().st_ino
+    again = blobs.put(arr.copy(), name="arr")
+    assert again.key == info.key and path.stat().st_ino == inode  # not rewritten
+    assert not [p for p in (tmp_path / "store" / "tmp").iterdir()]  # no temp file left

@@ -48,10 +48,14 @@ class BlobStore:
 
     def put(self, obj: Any, name: str | None = None) -> BlobInfo:
         """Serialize and store `obj` once; `name` (the artifact's) is used in error messages."""
-        enc = codec.encode(obj, name)
-        codec.write(enc, self.path(enc.key), self.tmp_dir)
+        enc = codec.encode(obj, name, hash_now=False)
+        if enc.key is None:  # large: hashed while written
+            key = codec.write_new(enc, self.path, self.tmp_dir)
+        else:
+            key = enc.key
+            codec.write(enc, self.path(key), self.tmp_dir)
         type_name, summary = describe(obj)
-        return BlobInfo(enc.key, enc.size, type_name, summary)
+        return BlobInfo(key, enc.size, type_name, summary)
 
     def check_trusted(self, path: Path | None = None) -> None:
         """Raise UnsafeStoreError unless only trusted users can plant blobs (see module doc).

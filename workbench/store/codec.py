@@ -103,7 +103,7 @@ class Encoded:
 
     stream: bytes
     buffers: tuple[memoryview, ...]
-    key: str
+    key: str | None  # None: large, hashed while it is written (see write_new)
     layout: Layout
 
     @property
@@ -137,10 +137,16 @@ def _hash(parts: list[memoryview | bytes], total: int) -> str:
     return hasher.hexdigest()
 
 
-def encode(obj: Any, name: str | None = None) -> Encoded:
+# From this size on, BlobStore.put hashes a blob while writing it instead of before.
+OVERLAP_BYTES = 64 << 20
+
+
+def encode(obj: Any, name: str | None = None, *, hash_now: bool = True) -> Encoded:
     """Pickle `obj` (buffers out of band) and compute its content key. Writes nothing.
 
-    Raises SerializationError naming the artifact (`name`) and its type if pickling fails.
+    With ``hash_now=False`` a blob of OVERLAP_BYTES or more is left unhashed (key None), for
+    write_new to hash while it writes. Raises SerializationError naming the artifact (`name`)
+    and its type if pickling fails.
     """
     views: list[memoryview] = []
 
@@ -163,8 +169,91 @@ def encode(obj: Any, name: str | None = None) -> Encoded:
             f"{what} of type {_type_name(obj)} can't be pickled: {reason}"
         ) from exc
     layout = Layout.of(len(stream), tuple(v.nbytes for v in views))
-    key = _hash([stream, *views], len(stream) + sum(layout.buffer_lens))
-    return Encoded(stream, tuple(views), key, layout)
+    total = len(stream) + sum(layout.buffer_lens)
+    if not hash_now and total >= OVERLAP_BYTES:
+        return Encoded(stream, tuple(views), None, layout)
+    return Encoded(stream, tuple(views), _hash([stream, *views], total), layout)
+
+
+def _temp_file(dest_name: str, tmp_dir: Path) -> tuple[int, str]:
+    # never world-writable, whatever the umask: loads refuse such directories
+    tmp_dir.mkdir(mode=0o775, parents=True, exist_ok=True)
+    # The writer's pid is in the name: gc removes a dead writer's temp file at once.
+    fd, tmp = tempfile.mkstemp(prefix=f"{dest_name[:16]}.{os.getpid()}.", suffix=".tmp",
+                               dir=tmp_dir)
+    os.fchmod(fd, 0o644)
+    return fd, tmp
+
+
+def _write_body(f: Any, enc: Encoded, chunk: int | None = None, on_chunk: Any = None) -> None:
+    layout = enc.layout
+    f.write(layout.header())
+    f.write(enc.stream)
+    f.flush()
+    fault("blob_write")  # test-only pause, half written
+    pos = layout.header_len + layout.stream_len
+    for off, view in zip(layout.buffer_offsets, enc.buffers):
+        if off > pos:
+            f.write(b"\0" * (off - pos))
+        if chunk is None:
+            f.write(view)
+        else:
+            flat = view.cast("B")
+            for start in range(0, flat.nbytes, chunk):
+                piece = flat[start:start + chunk]
+                on_chunk(piece)
+                f.write(piece)
+        pos = off + view.nbytes
+
+
+def write_new(enc: Encoded, dest_of: Any, tmp_dir: Path, chunk: int = 16 << 20) -> str:
+    """Write an unhashed large blob to a temp file while another thread hashes it.
+
+    blake3 releases the GIL, so hashing and writing overlap on two cores: the blob costs about
+    one plain write instead of a hash plus a write. When the content turns out to be stored
+    already, the temp file is dropped (its pages never reach the disk). Returns the key.
+    """
+    import queue
+    import threading
+
+    hasher = blake3.blake3(max_threads=1)
+    pieces: queue.SimpleQueue = queue.SimpleQueue()
+
+    def hash_pieces() -> None:
+        while (piece := pieces.get()) is not None:
+            hasher.update(piece)
+
+    worker = threading.Thread(target=hash_pieces, name="blob-hash", daemon=True)
+    worker.start()
+    pieces.put(enc.stream)
+    tmp = None
+    try:
+        fd, tmp = _temp_file("new", tmp_dir)
+        with open(fd, "wb") as f:
+            _write_body(f, enc, chunk, pieces.put)
+        pieces.put(None)
+        worker.join()
+        key = hasher.hexdigest()
+        dest = Path(dest_of(key))
+        try:
+            if os.stat(dest).st_size == enc.size:
+                os.utime(dest)  # as in write(): a reused blob is young again for gc
+                return key
+        except FileNotFoundError:
+            pass
+        dest.parent.mkdir(mode=0o775, parents=True, exist_ok=True)
+        os.replace(tmp, dest)
+        tmp = None
+        return key
+    except OSError as exc:
+        raise StoreError(f"cannot write blob into {tmp_dir.parent}: {exc.strerror or exc}") from exc
+    finally:
+        pieces.put(None)
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
@@ -182,25 +271,10 @@ def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
         pass
     tmp = None
     try:
-        # never world-writable, whatever the umask: loads refuse such directories
         dest.parent.mkdir(mode=0o775, parents=True, exist_ok=True)
-        tmp_dir.mkdir(mode=0o775, parents=True, exist_ok=True)
-        # The writer's pid is in the name: gc removes a dead writer's temp file at once.
-        fd, tmp = tempfile.mkstemp(prefix=f"{dest.name[:16]}.{os.getpid()}.", suffix=".tmp",
-                                   dir=tmp_dir)
-        os.fchmod(fd, 0o644)
+        fd, tmp = _temp_file(dest.name, tmp_dir)
         with open(fd, "wb") as f:
-            layout = enc.layout
-            f.write(layout.header())
-            f.write(enc.stream)
-            f.flush()
-            fault("blob_write")  # test-only pause, half written
-            pos = layout.header_len + layout.stream_len
-            for off, view in zip(layout.buffer_offsets, enc.buffers):
-                if off > pos:
-                    f.write(b"\0" * (off - pos))
-                f.write(view)
-                pos = off + view.nbytes
+            _write_body(f, enc)
         os.replace(tmp, dest)
         tmp = None
     except OSError as exc:
