@@ -14,21 +14,9 @@ from ..engine.api import open_store, run_flow
 from .console import (format_params, format_seconds, format_size, format_time, safe,
                       status_text, stderr_console, stdout_console, stdout_to_stderr)
 from .live import LivePrinter
+from .parser import parse_assignments
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def parse_assignments(pairs: list[str], option: str = "--param") -> dict[str, str]:
-    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; a pair without ``=`` is a usage error."""
-    from .app import UsageError
-
-    values: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"{option} {pair!r}: expected NAME=VALUE")
-        values[name.strip()] = value
-    return values
 
 
 def cmd_run(args: argparse.Namespace) -> int:

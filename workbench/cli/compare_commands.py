@@ -51,56 +51,6 @@ def _flow_name(flow: str, flow_name: str | None) -> str:
     return flow
 
 
-def register(sub: Any, common: Callable[..., None]) -> None:
-    """Add the ``compare``, ``diff``, ``status`` and ``gc`` subcommands."""
-    p = sub.add_parser(
-        "compare", help="compare two runs: parameters, per-step status, time, code, artifacts",
-        description="Compare RUN_A (before) with RUN_B (after) of FLOW (a flow file or name). "
-                    "A run is a number or Flow/number.")
-    p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
-    p.add_argument("run_a", metavar="RUN_A")
-    p.add_argument("run_b", metavar="RUN_B")
-    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
-    common(p)
-    p.set_defaults(handler=cmd_compare)
-
-    p = sub.add_parser(
-        "diff", help="diff the artifacts of two tasks",
-        description="PATHSPEC is Flow/run/step/task, or Flow/run/step for a step with one task.")
-    p.add_argument("pathspec_a", metavar="PATHSPEC_A")
-    p.add_argument("pathspec_b", metavar="PATHSPEC_B")
-    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
-    common(p)
-    p.set_defaults(handler=cmd_diff)
-
-    p = sub.add_parser(
-        "status", help="which steps changed since a run: modified, stale, up to date",
-        description="Compare each step of the flow file with the code that ran in a run "
-                    "(default: the newest). Comments, blank lines and docstrings don't count.")
-    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
-    p.add_argument("--run", type=int, default=None, metavar="N",
-                   help="reference run number (default: the newest run)")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
-    common(p)
-    p.set_defaults(handler=cmd_status)
-
-    p = sub.add_parser(
-        "gc", help="remove old spin runs and the blobs nothing references",
-        description="Remove FLOW's spin runs beyond the newest N (and not used by a kept run), "
-                    "then blob files no run references, orphan logs and stale temp files.")
-    p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
-    p.add_argument("--keep-spins", type=int, default=KEEP_SPINS, metavar="N",
-                   help=f"spin runs to keep (default: {KEEP_SPINS})")
-    p.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
-    common(p)
-    p.set_defaults(handler=cmd_gc)
-
-
 # ---------------------------------------------------------------------------------- compare
 
 
@@ -327,6 +277,8 @@ def _print_gc(console: Console, report: GcReport) -> None:
 
 def cmd_gc(args: argparse.Namespace) -> int:
     """``workbench gc FLOW [--keep-spins N]``."""
+    if args.keep_spins is None:
+        args.keep_spins = KEEP_SPINS
     if args.keep_spins < 0:
         raise _usage(f"--keep-spins {args.keep_spins}: expected a number >= 0")
     name = _flow_name(args.flow, args.flow_name)

@@ -57,7 +57,7 @@ def _parameters_epilog(flow_cls: type) -> str | None:
 
 
 def _parser(flow_cls: type, prog: str) -> argparse.ArgumentParser:
-    from .app import _Parser
+    from .parser import _Parser
 
     parser = _Parser(prog=prog, description=(flow_cls.__doc__ or "").strip() or None,
                      epilog=_parameters_epilog(flow_cls),

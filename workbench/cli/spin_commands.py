@@ -7,7 +7,6 @@ from typing import Any, Callable
 
 from rich.text import Text
 
-from ..client import Run
 from ..engine.api import open_store, resume_step, spin_step
 from ..engine.replay import parse_literal
 from .console import (format_seconds, safe, stderr_console, stdout_console,
@@ -33,51 +32,6 @@ def parse_step_arg(value: str) -> tuple[str, int | None, int | None]:
     raise UsageError(f"{value!r}: expected STEP, RUN/STEP, Flow/RUN/STEP or Flow/RUN/STEP/TASK")
 
 
-def register(sub: Any, common: Callable[..., None]) -> None:
-    """Add the ``spin`` and ``resume`` subcommands."""
-    p = sub.add_parser(
-        "spin", help="re-run one step on a past run's stored inputs and diff the result",
-        description="Re-execute STEP with the flow file's current code on the parent tasks of "
-                    "a reference run (default: the newest run whose parents of STEP succeeded), "
-                    "as a new run of kind spin. Prints the diff of the step's artifacts.")
-    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
-    p.add_argument("step", metavar="STEP_OR_PATHSPEC",
-                   help="train, 5/train, Flow/5/train or Flow/5/train/12")
-    p.add_argument("--run", type=int, default=None, metavar="N", help="reference run number")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--index", type=int, default=None, metavar="I",
-                       help="which foreach split to spin (default 0)")
-    group.add_argument("--all-splits", action="store_true", help="spin every split, in parallel")
-    p.add_argument("--set", dest="overrides", action="append", default=[],
-                   metavar="NAME=VALUE",
-                   help="override an input artifact (or a parameter of start); VALUE is a "
-                        "Python literal, else a string")
-    p.add_argument("--artifacts", metavar="FILE.py",
-                   help="a module defining ARTIFACTS = {...} (for joins keyed by parent step "
-                        "or task pathspec)")
-    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
-    common(p)
-    p.set_defaults(handler=cmd_spin)
-
-    p = sub.add_parser(
-        "resume", help="re-run a step and everything after it on a past run's inputs",
-        description="Clone the reference run's tasks before STEP, then run STEP and every step "
-                    "after it as a new run of kind resume.")
-    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
-    p.add_argument("step", metavar="STEP", help="the step to resume from")
-    p.add_argument("--run", type=int, default=None, metavar="N", help="reference run number")
-    p.add_argument("--max-workers", type=int, default=None, metavar="N",
-                   help="how many tasks run at once (default: CPU count)")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
-    p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
-    common(p)
-    p.set_defaults(handler=cmd_resume)
-
-
 def _task_index(store_arg: str | None, task_id: int) -> int | None:
     task = open_store(store_arg).catalog.get_task(task_id)
     return task.split_index if task else None
@@ -85,7 +39,7 @@ def _task_index(store_arg: str | None, task_id: int) -> int | None:
 
 def cmd_spin(args: argparse.Namespace) -> int:
     from .app import UsageError
-    from .commands import parse_assignments
+    from .parser import parse_assignments
 
     step, run, task_id = parse_step_arg(args.step)
     if args.run is not None:
@@ -135,6 +89,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
         run = resume_step(args.flow, args.step, run=args.run, store=args.store,
                           flow_name=args.flow_name, max_workers=args.max_workers,
                           on_event=LivePrinter(console, quiet=args.quiet))
+    from ..client import Run
+
     tasks = Run._from_record(run, open_store(args.store)).task_records()
     if args.json:
         print(json.dumps(run_json(run, tasks), default=str))

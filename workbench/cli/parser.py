@@ -1,0 +1,192 @@
+"""The ``workbench`` command line's arguments: every subcommand and its options.
+
+Handlers are named ``"module:function"`` and imported only when that command runs, so a
+command pays the start-up cost of what it uses and no more (``workbench spin`` never imports
+the comparison code, ``workbench run`` never imports textual).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import __version__
+from .console import error_line
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every input error
+        self.print_usage(sys.stderr)
+        error_line(message)
+        raise SystemExit(EXIT_USAGE)
+
+
+def parse_assignments(pairs: list[str], option: str = "--param") -> dict[str, str]:
+    """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; a pair without ``=`` is a usage error."""
+    from .app import UsageError  # noqa: PLC0415 - app imports this module
+
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"{option} {pair!r}: expected NAME=VALUE")
+        values[name.strip()] = value
+    return values
+
+
+def _common(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
+    parser.add_argument("--store", metavar="DIR",
+                        help="store directory (default: $WORKBENCH_STORE or ./.workbench)")
+    if json_flag:
+        parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="workbench",
+        description="A fast development loop for Metaflow-style flows: run, inspect, spin.",
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("run", help="run a flow and persist every task's artifacts",
+                       description="Run FLOW (a .py file) locally; every task's artifacts, logs "
+                                   "and status go to the store.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a parameter (repeatable); VALUE is coerced to the parameter's type")
+    p.add_argument("--max-workers", type=int, default=None, metavar="N",
+                   help="how many tasks run at once (default: CPU count)")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
+    _common(p)
+    p.set_defaults(handler="commands:cmd_run")
+
+    p = sub.add_parser(
+        "spin", help="re-run one step on a past run's stored inputs and diff the result",
+        description="Re-execute STEP with the flow file's current code on the parent tasks of "
+                    "a reference run (default: the newest run whose parents of STEP succeeded), "
+                    "as a new run of kind spin. Prints the diff of the step's artifacts.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("step", metavar="STEP_OR_PATHSPEC",
+                   help="train, 5/train, Flow/5/train or Flow/5/train/12")
+    p.add_argument("--run", type=int, default=None, metavar="N", help="reference run number")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--index", type=int, default=None, metavar="I",
+                       help="which foreach split to spin (default 0)")
+    group.add_argument("--all-splits", action="store_true", help="spin every split, in parallel")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="NAME=VALUE",
+                   help="override an input artifact (or a parameter of start); VALUE is a "
+                        "Python literal, else a string")
+    p.add_argument("--artifacts", metavar="FILE.py",
+                   help="a module defining ARTIFACTS = {...} (for joins keyed by parent step "
+                        "or task pathspec)")
+    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
+    _common(p)
+    p.set_defaults(handler="spin_commands:cmd_spin")
+
+    p = sub.add_parser(
+        "resume", help="re-run a step and everything after it on a past run's inputs",
+        description="Clone the reference run's tasks before STEP, then run STEP and every step "
+                    "after it as a new run of kind resume.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("step", metavar="STEP", help="the step to resume from")
+    p.add_argument("--run", type=int, default=None, metavar="N", help="reference run number")
+    p.add_argument("--max-workers", type=int, default=None, metavar="N",
+                   help="how many tasks run at once (default: CPU count)")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
+    _common(p)
+    p.set_defaults(handler="spin_commands:cmd_resume")
+
+    p = sub.add_parser(
+        "compare", help="compare two runs: parameters, per-step status, time, code, artifacts",
+        description="Compare RUN_A (before) with RUN_B (after) of FLOW (a flow file or name). "
+                    "A run is a number or Flow/number.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
+    p.add_argument("run_a", metavar="RUN_A")
+    p.add_argument("run_b", metavar="RUN_B")
+    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    _common(p)
+    p.set_defaults(handler="compare_commands:cmd_compare")
+
+    p = sub.add_parser(
+        "diff", help="diff the artifacts of two tasks",
+        description="PATHSPEC is Flow/run/step/task, or Flow/run/step for a step with one task.")
+    p.add_argument("pathspec_a", metavar="PATHSPEC_A")
+    p.add_argument("pathspec_b", metavar="PATHSPEC_B")
+    p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
+    _common(p)
+    p.set_defaults(handler="compare_commands:cmd_diff")
+
+    p = sub.add_parser(
+        "status", help="which steps changed since a run: modified, stale, up to date",
+        description="Compare each step of the flow file with the code that ran in a run "
+                    "(default: the newest). Comments, blank lines and docstrings don't count.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("--run", type=int, default=None, metavar="N",
+                   help="reference run number (default: the newest run)")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    _common(p)
+    p.set_defaults(handler="compare_commands:cmd_status")
+
+    p = sub.add_parser(
+        "gc", help="remove old spin runs and the blobs nothing references",
+        description="Remove FLOW's spin runs beyond the newest N (and not used by a kept run), "
+                    "then blob files no run references, orphan logs and stale temp files.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
+    p.add_argument("--keep-spins", type=int, default=None, metavar="N",
+                   help="spin runs to keep (default: 5)")
+    p.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    _common(p)
+    p.set_defaults(handler="compare_commands:cmd_gc")
+
+    p = sub.add_parser("runs", help="list a flow's runs, newest first",
+                       description="List the runs of FLOW (a flow file or a flow name).")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
+    p.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N runs")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    _common(p)
+    p.set_defaults(handler="read_commands:cmd_runs")
+
+    p = sub.add_parser("show", help="show a run (its steps) or a task (its artifacts)",
+                       description="PATHSPEC is Flow/run, Flow/run/step or Flow/run/step/task.")
+    p.add_argument("pathspec", metavar="PATHSPEC")
+    _common(p)
+    p.set_defaults(handler="read_commands:cmd_show")
+
+    p = sub.add_parser("logs", help="print a task's stdout and stderr",
+                       description="PATHSPEC is Flow/run/step/task, or Flow/run/step for a "
+                                   "step with one task.")
+    p.add_argument("pathspec", metavar="PATHSPEC")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--stdout", action="store_true", help="only stdout")
+    group.add_argument("--stderr", action="store_true", help="only stderr")
+    _common(p, json_flag=False)
+    p.set_defaults(handler="read_commands:cmd_logs")
+
+    p = sub.add_parser("tui", help="open the terminal app on a flow (also: workbench FLOW.py)",
+                       description="The terminal app: runs, the flow DAG and artifacts side by "
+                                   "side; run, spin, diff and compare from the keyboard.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    p.add_argument("--run", type=int, default=None, metavar="N", help="select run N at start")
+    p.add_argument("--watch", action="store_true",
+                   help="watch mode: saving the flow file spins each modified step")
+    p.add_argument("--flow", dest="flow_name", metavar="NAME",
+                   help="which FlowSpec class, when the file defines several")
+    _common(p, json_flag=False)
+    p.set_defaults(handler="app:cmd_tui")
+    return parser
