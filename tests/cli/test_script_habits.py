@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import cli_env
+from tests.conftest import cli_env
 
 FLAKY = """
     import os
@@ -173,9 +173,16 @@ def test_a_step_reads_other_flows_from_its_own_store(write_flow, store_dir, tmp_
     """, name="consumer.py")
     assert run_flow(producer, store=store_dir).status == "succeeded"
     client.set_store(tmp_path / "elsewhere")  # inherited by the forked task processes
-    record = run_flow(consumer, store=store_dir)
+    from workbench.compat import metaflow as mf
+
+    mf.namespace("user:someone-else")  # a task starts in the default namespace, as in Metaflow
+    try:
+        record = run_flow(consumer, store=store_dir)
+    finally:
+        mf.default_namespace()
     client.set_store(store_dir)
-    assert record.status == "succeeded"
+    start = client.Flow("Consumer").latest_run["start"].task
+    assert record.status == "succeeded", start.stderr
     data = client.Flow("Consumer").latest_run.data
     assert data.value == 7 and data.where == f"local@{store_dir}"
 

@@ -22,6 +22,8 @@ step reads flow A's results from the store B runs against). They are the classes
 """
 from __future__ import annotations
 
+import os
+
 import builtins
 from datetime import datetime
 from pathlib import Path
@@ -46,28 +48,31 @@ __all__ = [
 # ----------------------------------------------------------------------------- namespace
 
 _namespace: str | None | bool = False  # False: not resolved yet (Metaflow resolves lazily)
+# The process that chose it: Metaflow runs each task in a fresh process with the default
+# namespace, so a task forked from a process that switched namespace must not inherit that.
+_namespace_pid: int | None = None
 
 
 def namespace(ns: str | None) -> str | None:
     """Switch the namespace (a tag such as ``user:alice``); ``None`` sees every run."""
-    global _namespace
-    _namespace = ns
+    global _namespace, _namespace_pid
+    _namespace, _namespace_pid = ns, os.getpid()
     return get_namespace()
 
 
 def get_namespace() -> str | None:
     """The namespace objects are filtered by (``user:<you>`` unless changed)."""
-    if _namespace is False:
+    if _namespace is False or _namespace_pid != os.getpid():
         default_namespace()
     return _namespace  # type: ignore[return-value]
 
 
 def default_namespace() -> str | None:
     """Back to the default namespace, ``user:<you>``; returns it."""
-    global _namespace
+    global _namespace, _namespace_pid
     user = _username()
-    _namespace = f"user:{user}" if user else None
-    return get_namespace()
+    _namespace, _namespace_pid = (f"user:{user}" if user else None), os.getpid()
+    return _namespace
 
 
 # ----------------------------------------------------------------------------- metadata
