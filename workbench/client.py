@@ -247,7 +247,42 @@ class Flow:
 # ----------------------------------------------------------------------------- Run
 
 
-class Run:
+class _CatalogObject:
+    """What a Run and a Task share: one catalog row (by id) of one store."""
+
+    _id: int
+    _store: Store
+    _base: type  # the client class equality is judged by (Run or Task)
+
+    @classmethod
+    def _from_record(cls, rec: Any, store: Store) -> Any:
+        obj = cls.__new__(cls)
+        obj._init(rec, store)
+        return obj
+
+    def _init(self, rec: Any, store: Store) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    @property
+    def pathspec(self) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{self._base.__name__}('{self.pathspec}')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, self._base) and (other._store.root, other._id) == (
+            self._store.root, self._id)
+
+    def __hash__(self) -> int:
+        return hash((self._store.root, self._id))
+
+
+class Run(_CatalogObject):
     """One run: ``Run("Flow/3")``. Indexing by step name gives a Step; iteration, the steps in
     execution order. Attributes are read from the catalog on each access."""
 
@@ -267,12 +302,6 @@ class Run:
         self.flow_name = rec.flow
         self.number = rec.number
 
-    @classmethod
-    def _from_record(cls, rec: RunRecord, store: Store) -> "Run":
-        run = cls.__new__(cls)
-        run._init(rec, store)
-        return run
-
     # identity
     @property
     def id(self) -> str:
@@ -281,20 +310,6 @@ class Run:
     @property
     def pathspec(self) -> str:
         return f"{self.flow_name}/{self.number}"
-
-    @property
-    def store(self) -> Store:
-        return self._store
-
-    def __repr__(self) -> str:
-        return f"Run('{self.pathspec}')"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Run) and (other._store.root, other._id) == (
-            self._store.root, self._id)
-
-    def __hash__(self) -> int:
-        return hash((self._store.root, self._id))
 
     # the row, live
     @property
@@ -500,7 +515,7 @@ class Step:
 # ----------------------------------------------------------------------------- Task
 
 
-class Task:
+class Task(_CatalogObject):
     """One task: ``Task("Flow/3/train/17")`` (17 is the task's store-wide id)."""
 
     def __init__(self, pathspec: str, *, store: Store | str | os.PathLike[str] | None = None
@@ -523,12 +538,6 @@ class Task:
         self.step_name = rec.step
         self._data: ArtifactData | None = None
 
-    @classmethod
-    def _from_record(cls, rec: TaskRecord, store: Store) -> "Task":
-        obj = cls.__new__(cls)
-        obj._init(rec, store)
-        return obj
-
     @property
     def id(self) -> str:
         return str(self._id)
@@ -536,20 +545,6 @@ class Task:
     @property
     def pathspec(self) -> str:
         return f"{self.flow_name}/{self.run_number}/{self.step_name}/{self._id}"
-
-    @property
-    def store(self) -> Store:
-        return self._store
-
-    def __repr__(self) -> str:
-        return f"Task('{self.pathspec}')"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Task) and (other._store.root, other._id) == (
-            self._store.root, self._id)
-
-    def __hash__(self) -> int:
-        return hash((self._store.root, self._id))
 
     @property
     def record(self) -> TaskRecord:
@@ -769,6 +764,10 @@ def _import_flow_module_for(exc: BaseException, flow_file: str) -> bool:
     except FlowError:
         return False
     return True
+
+
+Run._base = Run
+Task._base = Task
 
 
 class ArtifactSet:
