@@ -75,3 +75,11 @@ def test_only_the_tui_imports_textual():
         if _layer(path) != "tui" and any(m.split(".")[0] == "textual" for m in _imports(path))
     ]
     assert not offenders, offenders
+
+
+def test_the_import_scan_sees_relative_and_absolute_imports():
+    """Guards the two tests above against a scanner that finds nothing."""
+    engine_api = _imports(PACKAGE / "engine" / "api.py")
+    assert {"workbench.flow", "workbench.store"} <= engine_api
+    assert any(m.startswith("textual") for p in (PACKAGE / "tui").rglob("*.py")
+               for m in _imports(p))

@@ -142,7 +142,8 @@ def spin(flow_file: PathLike, step: str, run: int | None = None, index: int | No
                  lambda w: w.spin(step, run=run, index=index, all_splits=all_splits,
                                   overrides=dict(overrides or {}),
                                   artifacts_file=str(Path(artifacts).resolve())
-                                  if artifacts else None), echo)
+                                  if artifacts else None,
+                                  with_diff=False), echo)  # computed here, typed
     finished = next(e for e in seen if e["event"] == "spin_finished")
     spun = _run_of(seen, the_store)
     reference = Run(f"{spun.flow_name}/{finished['reference']}", store=the_store)

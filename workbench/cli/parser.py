@@ -35,6 +35,11 @@ def parse_assignments(pairs: list[str], option: str = "--param") -> dict[str, st
     return values
 
 
+def _flow_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--flow", dest="flow_name", metavar="NAME",
+                        help="which FlowSpec class, when the file defines several")
+
+
 def _common(parser: argparse.ArgumentParser, *, json_flag: bool = True) -> None:
     parser.add_argument("--store", metavar="DIR",
                         help="store directory (default: $WORKBENCH_STORE or ./.workbench)")
@@ -58,8 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="set a parameter (repeatable); VALUE is coerced to the parameter's type")
     p.add_argument("--max-workers", type=int, default=None, metavar="N",
                    help="how many tasks run at once (default: CPU count)")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
     _common(p)
     p.set_defaults(handler="commands:cmd_run")
@@ -85,8 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="a module defining ARTIFACTS = {...} (for joins keyed by parent step "
                         "or task pathspec)")
     p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
     _common(p)
     p.set_defaults(handler="spin_commands:cmd_spin")
@@ -100,8 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", type=int, default=None, metavar="N", help="reference run number")
     p.add_argument("--max-workers", type=int, default=None, metavar="N",
                    help="how many tasks run at once (default: CPU count)")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
     _common(p)
     p.set_defaults(handler="spin_commands:cmd_resume")
@@ -114,8 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run_a", metavar="RUN_A")
     p.add_argument("run_b", metavar="RUN_B")
     p.add_argument("--all", action="store_true", help="also list unchanged artifacts")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     _common(p)
     p.set_defaults(handler="compare_commands:cmd_compare")
 
@@ -135,8 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
     p.add_argument("--run", type=int, default=None, metavar="N",
                    help="reference run number (default: the newest run)")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     _common(p)
     p.set_defaults(handler="compare_commands:cmd_status")
 
@@ -148,8 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--keep-spins", type=int, default=None, metavar="N",
                    help="spin runs to keep (default: 5)")
     p.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     _common(p)
     p.set_defaults(handler="compare_commands:cmd_gc")
 
@@ -157,8 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List the runs of FLOW (a flow file or a flow name).")
     p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
     p.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N runs")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     _common(p)
     p.set_defaults(handler="read_commands:cmd_runs")
 
@@ -185,8 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", type=int, default=None, metavar="N", help="select run N at start")
     p.add_argument("--watch", action="store_true",
                    help="watch mode: saving the flow file spins each modified step")
-    p.add_argument("--flow", dest="flow_name", metavar="NAME",
-                   help="which FlowSpec class, when the file defines several")
+    _flow_option(p)
     _common(p, json_flag=False)
     p.set_defaults(handler="app:cmd_tui")
     return parser

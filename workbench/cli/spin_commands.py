@@ -32,11 +32,6 @@ def parse_step_arg(value: str) -> tuple[str, int | None, int | None]:
     raise UsageError(f"{value!r}: expected STEP, RUN/STEP, Flow/RUN/STEP or Flow/RUN/STEP/TASK")
 
 
-def _task_index(store_arg: str | None, task_id: int) -> int | None:
-    task = open_store(store_arg).catalog.get_task(task_id)
-    return task.split_index if task else None
-
-
 def cmd_spin(args: argparse.Namespace) -> int:
     from .app import UsageError
     from .parser import parse_assignments
@@ -46,9 +41,10 @@ def cmd_spin(args: argparse.Namespace) -> int:
         run = args.run
     index = args.index
     if task_id is not None and index is None and not args.all_splits:
-        index = _task_index(args.store, task_id)
-        if index is None and open_store(args.store).catalog.get_task(task_id) is None:
+        task = open_store(args.store).catalog.get_task(task_id)
+        if task is None:
             raise UsageError(f"{args.step}: no task {task_id} in the store")
+        index = task.split_index
     overrides = {k: parse_literal(v) for k, v in parse_assignments(args.overrides, "--set").items()}
     console = stderr_console() if args.json else stdout_console()
     warnings = stderr_console()

@@ -27,8 +27,8 @@ class Plan:
 
     reference: RunRecord
     clones: list[TaskRecord]
+    finished: list[FinishedTask]  # the clones as replayed, in order
     requests: list[Request]
-    scheduler: Scheduler
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -129,14 +129,14 @@ class Replayer:
         tasks.sort(key=lambda t: t.id)
         scheduler = Scheduler(self.graph, to_run)
         requests: list[Request] = []
-        for task in tasks:
-            finished = finished_from_record(task, self.catalog.list_artifacts(task.id))
-            requests.extend(r for r in scheduler.children(finished) if r.step == step)
+        finished = [finished_from_record(t, self.catalog.list_artifacts(t.id)) for t in tasks]
+        for task in finished:
+            requests.extend(r for r in scheduler.children(task) if r.step == step)
         if step == "start":
             requests = [Request("start", [], [])]
         if not requests:
             return None
-        return Plan(run, tasks, requests, scheduler, dict(run.parameters))
+        return Plan(run, tasks, finished, requests, dict(run.parameters))
 
     def plan(self, step: str, run_number: int | None, *, resume: bool) -> Plan:
         """Find the reference run (newest whose parents of ``step`` succeeded) and the inputs."""
@@ -231,14 +231,17 @@ class Replayer:
         return run, mapping
 
     @staticmethod
-    def _remap(requests: list[Request], mapping: dict[int, int], run: RunRecord) -> list[Request]:
-        """Point requests' parents at their clones in the new run."""
-        def moved(parent: FinishedTask) -> FinishedTask:
-            new_id = mapping.get(parent.task_id, parent.task_id)
-            pathspec = f"{run.flow}/{run.number}/{parent.step}/{new_id}"
-            return replace(parent, task_id=new_id, pathspec=pathspec)
+    def _moved(task: FinishedTask, mapping: dict[int, int], run: RunRecord) -> FinishedTask:
+        """``task`` as its clone in the new run."""
+        new_id = mapping.get(task.task_id, task.task_id)
+        return replace(task, task_id=new_id,
+                       pathspec=f"{run.flow}/{run.number}/{task.step}/{new_id}")
 
-        return [replace(r, parents=[moved(p) for p in r.parents]) for r in requests]
+    def _remap(self, requests: list[Request], mapping: dict[int, int],
+               run: RunRecord) -> list[Request]:
+        """Point requests' parents at their clones in the new run."""
+        return [replace(r, parents=[self._moved(p, mapping, run) for p in r.parents])
+                for r in requests]
 
     def split_artifacts(self, step: str, artifacts: Mapping[str, Any]
                         ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
@@ -257,11 +260,13 @@ class Replayer:
     def spin(self, step: str, *, run_number: int | None = None, index: int | None = None,
              all_splits: bool = False, overrides: Mapping[str, Any] | None = None,
              per_input: Mapping[str, Mapping[str, Any]] | None = None,
-             artifacts_file: str | Path | None = None, warn: Any = None) -> SpinOutcome:
+             artifacts_file: str | Path | None = None, warn: Any = None,
+             with_diff: bool = True) -> SpinOutcome:
         """Re-execute ``step`` on the reference run's inputs as a new run of kind ``spin``.
 
         ``artifacts_file`` (an ``ARTIFACTS`` module) overrides come first; ``overrides``
-        (``--set``) win over them.
+        (``--set``) win over them. ``with_diff=False`` leaves the diff to the caller (the
+        Python API computes it in the notebook, where the typed details are wanted).
         """
         started = time.monotonic()
         if artifacts_file:
@@ -275,7 +280,8 @@ class Replayer:
         requests = self._remap(plan.requests, mapping, run)
         final = self.runtime.execute(run, requests, params=plan.params, follow=False)
         tasks = self.catalog.list_tasks(run.id, step)
-        diff = self.diff_against_reference(plan.reference, tasks[0] if tasks else None, step)
+        diff = (self.diff_against_reference(plan.reference, tasks[0] if tasks else None, step)
+                if with_diff else [])
         return SpinOutcome(final, plan.reference, step, tasks, diff, time.monotonic() - started)
 
     def resume(self, step: str, *, run_number: int | None = None) -> RunRecord:
@@ -284,11 +290,9 @@ class Replayer:
         run, mapping = self._start_run(plan, "resume", step, None)
         requests = self._remap(plan.requests, mapping, run)
         scheduler = Scheduler(self.graph, None)
-        # Re-arrive the cloned tasks at joins the resumed part will also reach.
-        for task in sorted(plan.clones, key=lambda t: t.id):
-            clone_id = mapping[task.id]
-            clone = self.catalog.get_task(clone_id)
-            scheduler.children(finished_from_record(clone, self.catalog.list_artifacts(clone_id)))
+        # Re-arrive the clones (already replayed by the plan) at joins the resumed part reaches.
+        for task in plan.finished:
+            scheduler.children(self._moved(task, mapping, run))
         return self.runtime.execute(run, requests, params=plan.params, scheduler=scheduler)
 
     def _select_splits(self, plan: Plan, step: str, index: int | None,

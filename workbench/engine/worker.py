@@ -197,6 +197,7 @@ class WorkerLoop:
                     all_splits=bool(command.get("all_splits")),
                     overrides=command.get("overrides") or {},
                     artifacts_file=command.get("artifacts_file"),
+                    with_diff=command.get("with_diff", True),
                     warn=lambda message: _emit(self.out, {"event": "worker_log",
                                                           "line": message}))
                 _emit(self.out, {
@@ -335,11 +336,12 @@ class EngineWorker:
 
     def spin(self, step: str, run: int | None = None, index: int | None = None,
              all_splits: bool = False, overrides: dict[str, Any] | None = None,
-             artifacts_file: str | None = None) -> None:
-        """Spin ``step`` (a ``spin_finished`` event carries the diff)."""
+             artifacts_file: str | None = None, with_diff: bool = True) -> None:
+        """Spin ``step`` (a ``spin_finished`` event carries the diff unless ``with_diff`` is
+        False)."""
         self._send({"cmd": "spin", "step": step, "run": run, "index": index,
                     "all_splits": all_splits, "overrides": overrides or {},
-                    "artifacts_file": artifacts_file})
+                    "artifacts_file": artifacts_file, "with_diff": with_diff})
 
     def resume(self, step: str, run: int | None = None) -> None:
         """Resume from ``step``."""
