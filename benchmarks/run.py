@@ -181,6 +181,7 @@ class Results:
 
 # -- figures -----------------------------------------------------------------------------
 def bench_warm_spin(work: Path, results: Results, repeats: int) -> None:
+    from workbench.engine.protocol import name_of
     from workbench.engine.worker import EngineWorker
 
     flow = write(work, "spin_bench.py", SPIN_FLOW)
@@ -194,9 +195,9 @@ def bench_warm_spin(work: Path, results: Results, repeats: int) -> None:
     def until(kind: str) -> dict:
         while True:
             event = events.get(timeout=120)
-            if event["event"] == "error":
-                raise RuntimeError(event["message"])
-            if event["event"] == kind:
+            if name_of(event) == "error":
+                raise RuntimeError(event.message)
+            if name_of(event) == kind:
                 return event
 
     until("ready")

@@ -1,23 +1,47 @@
-"""The layer contract of DESIGN.md: imports point down only; only the TUI imports textual."""
+"""The layer contract of DESIGN.md: imports point down only; only the TUI imports textual.
+
+Static imports and late-bound ones (``importlib.import_module("workbench...")`` and module
+names kept in strings for it) are both checked. An upward edge is allowed only late-bound and
+only when declared once in LATE_BOUND with its reason.
+"""
 from __future__ import annotations
 
 import ast
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 
-# layer -> the workbench layers it may import
+# layer -> the workbench layers it may import (``display`` is plain formatting: anyone may)
 ALLOWED = {
+    "display": set(),
     "flow": set(),
     "store": set(),
     "compare": {"store"},
-    "engine": {"flow", "store", "compare"},
-    "client": {"store", "flow"},
-    "compat": {"client", "flow", "store"},
-    "api": {"flow", "store", "compare", "engine", "client"},
-    "cli": {"flow", "store", "compare", "engine", "client"},
-    "tui": {"flow", "store", "compare", "engine", "client", "cli"},
+    "queries": {"store", "flow", "compare"},
+    "engine": {"queries", "flow", "store", "compare"},
+    "client": {"queries", "store", "flow"},
+    "compat": {"client", "queries", "flow", "store"},
+    "api": {"flow", "store", "compare", "engine", "client", "queries"},
+    "cli": {"flow", "store", "compare", "engine", "client", "queries", "display"},
+    "tui": {"flow", "store", "compare", "engine", "client", "queries", "display"},
 }
+for _layer_name in ALLOWED:
+    ALLOWED[_layer_name].add("display")
+
+# (from layer, to layer): why this upward edge exists. Late-bound only, each declared once.
+LATE_BOUND = {
+    ("flow", "cli"): "FlowSpec() in a script run as `python flow.py ...` hands the command "
+                     "line to workbench's CLI (flow/spec.py)",
+    ("flow", "compat"): "`from metaflow import Flow` inside a task resolves to Metaflow's "
+                        "client over our store (flow/metaflow_api.py, metaflow_exception.py)",
+    ("flow", "client"): "`current.run` and `current.task` are client objects (flow/current.py)",
+    ("cli", "tui"): "`workbench FLOW.py` opens the app; no other command imports textual "
+                    "(cli/app.py)",
+}
+_MODULE_STRING = re.compile(r"workbench(\.[a-z_]+)+")
 
 
 def _layer(path: Path) -> str:
@@ -47,26 +71,62 @@ def _imports(path: Path) -> set[str]:
     return found
 
 
+def _late_bound(path: Path) -> set[str]:
+    """Module names in string constants: what ``importlib.import_module`` gets handed."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = {node.value for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             and _MODULE_STRING.fullmatch(node.value)}
+    # "workbench.tcss" is a file name, not a module: keep names of our packages/modules only
+    return {m for m in found if (PACKAGE / m.split(".")[1]).is_dir()
+            or (PACKAGE / f"{m.split('.')[1]}.py").is_file()}
+
+
 def _files() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*.py"))
 
 
+def _edges(modules: set[str], layer: str) -> set[str]:
+    out = set()
+    for module in modules:
+        parts = module.split(".")
+        if parts[0] != "workbench" or len(parts) < 2:
+            continue
+        target = parts[1]
+        if target in ("__init__", "__version__") or target == layer:
+            continue
+        out.add(target)
+    return out
+
+
 def test_imports_point_down_only():
-    problems = []
+    problems, used = [], set()
     for path in _files():
         layer = _layer(path)
         if layer in ("", "__main__"):
             continue
-        for module in _imports(path):
-            parts = module.split(".")
-            if parts[0] != "workbench" or len(parts) < 2:
-                continue
-            target = parts[1]
-            if target in ("__init__", "__version__") or target == layer:
-                continue
+        where = f"{path.relative_to(PACKAGE.parent)} ({layer})"
+        for target in _edges(_imports(path), layer):
             if target not in ALLOWED[layer]:
-                problems.append(f"{path.relative_to(PACKAGE.parent)} ({layer}) imports {module}")
+                problems.append(f"{where} imports workbench.{target}")
+        for target in _edges(_late_bound(path), layer):
+            if target in ALLOWED[layer]:
+                continue
+            if (layer, target) in LATE_BOUND:
+                used.add((layer, target))
+            else:
+                problems.append(f"{where} late-binds workbench.{target} (undeclared)")
+    problems += [f"declared late-bound edge {edge} is not used: remove it"
+                 for edge in set(LATE_BOUND) - used]
     assert not problems, "\n".join(problems)
+
+
+def test_the_store_imports_nothing_else_of_workbench():
+    code = ("import sys, workbench.store; print(sorted(m for m in sys.modules "
+            "if m.startswith('workbench.') and not m.startswith('workbench.store')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]", out
 
 
 def test_only_the_tui_imports_textual():
@@ -81,5 +141,6 @@ def test_the_import_scan_sees_relative_and_absolute_imports():
     """Guards the two tests above against a scanner that finds nothing."""
     engine_api = _imports(PACKAGE / "engine" / "api.py")
     assert {"workbench.flow", "workbench.store"} <= engine_api
+    assert "workbench.tui" in _late_bound(PACKAGE / "cli" / "app.py")
     assert any(m.startswith("textual") for p in (PACKAGE / "tui").rglob("*.py")
                for m in _imports(p))

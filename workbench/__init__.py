@@ -7,9 +7,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .flow import (FlowSpec, IncludeFile, JSONType, Parameter, catch, current, retry, step,
-                   timeout)
-
+_FLOW_NAMES = {"FlowSpec", "IncludeFile", "JSONType", "Parameter", "catch", "current", "retry",
+               "step", "timeout"}
 _CLIENT_NAMES = {"Flow", "Run", "Step", "Task", "DataArtifact", "MetaflowNotFound",
                  "set_store", "get_store"}
 
@@ -18,8 +17,12 @@ _API_NAMES = {"run", "spin", "resume"}
 
 
 def __getattr__(name: str):
-    # The client and the engine load lazily: `import workbench` (and so every flow import)
-    # stays light.
+    # Everything loads lazily: `import workbench.store` imports no flow code, and
+    # `from workbench import FlowSpec` (every flow file) loads the authoring API only.
+    if name in _FLOW_NAMES:
+        from . import flow
+
+        return getattr(flow, name)
     if name in _CLIENT_NAMES:
         from . import client
 
@@ -31,5 +34,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")
 
 
-__all__ = ["FlowSpec", "IncludeFile", "JSONType", "Parameter", "catch", "current", "retry",
-           "step", "timeout", *sorted(_CLIENT_NAMES), *sorted(_API_NAMES), "__version__"]
+__all__ = [*sorted(_FLOW_NAMES), *sorted(_CLIENT_NAMES), *sorted(_API_NAMES), "__version__"]

@@ -15,10 +15,11 @@ from typing import Any, Iterator, Mapping
 from .client import Run, Task
 from .compare import ArtifactDiff
 from .engine import api as engine_api
+from .engine import protocol as P
 from .engine.errors import EngineInputError
-from .engine.replay import diff_spun_task
 from .engine.worker import EngineWorker
 from .flow.errors import FlowLoadError
+from .queries import TaskDiff
 from .store import Store
 
 PathLike = str | os.PathLike
@@ -41,14 +42,26 @@ class RunResult:
 
 @dataclass
 class SpinResult:
-    """A finished spin: ``.run`` (the spin run), ``.task`` (the spun task), ``.diff``."""
+    """A finished spin: ``.run`` (the spin run), ``.task`` (the spun task), ``.before`` (the
+    task it is compared with), ``.diff`` (the typed diff of the first spun task) and
+    ``.diffs`` (one ``TaskDiff`` per spun task, for ``all_splits``)."""
 
     run: Run
     task: Task | None
     tasks: list[Task]
     reference: Run
-    diff: list[ArtifactDiff]
+    diffs: list[TaskDiff]
     seconds: float
+
+    @property
+    def diff(self) -> list[ArtifactDiff]:
+        return self.diffs[0].diffs if self.diffs else []
+
+    @property
+    def before(self) -> Task | None:
+        """The task the first spun task is compared with (None: nothing earlier ran it)."""
+        rec = self.diffs[0].before if self.diffs else None
+        return Task._from_record(rec, self.run.store) if rec is not None else None
 
     @property
     def status(self) -> str:
@@ -63,7 +76,7 @@ class SpinResult:
         return [d for d in self.diff if d.change != "unchanged"]
 
 
-_WORKERS: dict[tuple[str, str, str | None], tuple[EngineWorker, Iterator[dict]]] = {}
+_WORKERS: dict[tuple[str, str, str | None], tuple[EngineWorker, Iterator[P.Event]]] = {}
 
 
 def _store_of(store: Store | PathLike | None) -> Store:
@@ -71,7 +84,7 @@ def _store_of(store: Store | PathLike | None) -> Store:
 
 
 def _worker(flow_file: PathLike, store: Store, flow_name: str | None
-            ) -> tuple[EngineWorker, Iterator[dict]]:
+            ) -> tuple[EngineWorker, Iterator[P.Event]]:
     """The warm worker for this flow file and store, started on first use."""
     key = (str(Path(flow_file).resolve()), str(store.root), flow_name)
     entry = _WORKERS.get(key)
@@ -82,29 +95,29 @@ def _worker(flow_file: PathLike, store: Store, flow_name: str | None
         handle.start()
         events = handle.events()
         for event in events:
-            if event["event"] == "ready":
+            if isinstance(event, P.Ready):
                 break
         entry = _WORKERS[key] = (handle, events)
     return entry
 
 
-def _call(entry: tuple[EngineWorker, Iterator[dict]], send: Any, echo: bool) -> list[dict]:
-    """Send one command and collect its events up to ``command_finished``."""
+def _call(entry: tuple[EngineWorker, Iterator[P.Event]], command: P.Command,
+          echo: bool) -> list[P.Event]:
+    """Send one command and collect its events up to ``CommandFinished``."""
     handle, events = entry
-    send(handle)
-    seen: list[dict] = []
+    handle.send(command)
+    seen: list[P.Event] = []
     for event in events:
         seen.append(event)
-        kind = event["event"]
-        if echo and kind == "log_line":
-            print(f"[{event['step']}/{event['task_id']}] {event['line']}")
-        if kind == "command_finished":
+        if echo and isinstance(event, P.LogLine):
+            print(f"[{event.step}/{event.task_id}] {event.line}")
+        if isinstance(event, P.CommandFinished):
             break
     else:
         raise EngineInputError("the workbench engine worker exited unexpectedly")
-    errors = [e for e in seen if e["event"] == "error"]
+    errors = [e for e in seen if isinstance(e, P.Error)]
     if errors:
-        raise EngineInputError(errors[0]["message"])
+        raise EngineInputError(errors[0].message)
     return seen
 
 
@@ -124,34 +137,34 @@ def run(flow_file: PathLike, params: Mapping[str, Any] | None = None, *,
         echo: bool = False) -> RunResult:
     """Run the whole flow in the warm worker; ``params`` are values or CLI-style strings."""
     the_store = _store_of(store)
-    seen = _call(_worker(flow_file, the_store, flow_name),
-                 lambda w: w.run({k: v for k, v in (params or {}).items()}), echo)
+    seen = _call(_worker(flow_file, the_store, flow_name), P.RunCommand(dict(params or {})),
+                 echo)
     return RunResult(_run_of(seen, the_store))
 
 
 def spin(flow_file: PathLike, step: str, run: int | None = None, index: int | None = None,
          overrides: Mapping[str, Any] | None = None, *, all_splits: bool = False,
-         artifacts: PathLike | None = None, store: Store | PathLike | None = None,
-         flow_name: str | None = None, echo: bool = False) -> SpinResult:
+         artifacts: PathLike | None = None, against: int | None = None,
+         store: Store | PathLike | None = None, flow_name: str | None = None,
+         echo: bool = False) -> SpinResult:
     """Re-run ``step`` on a reference run's stored inputs in the warm worker.
 
-    Returns the spin run, the spun task(s), the reference run and the typed diff.
+    ``overrides`` are values (a parameter of ``start`` is coerced by its type); ``against``
+    picks the run whose task is the diff's before. Returns the spin run, the spun task(s),
+    the reference run and the typed diff the worker computed.
     """
     the_store = _store_of(store)
-    seen = _call(_worker(flow_file, the_store, flow_name),
-                 lambda w: w.spin(step, run=run, index=index, all_splits=all_splits,
-                                  overrides=dict(overrides or {}),
-                                  artifacts_file=str(Path(artifacts).resolve())
-                                  if artifacts else None,
-                                  with_diff=False), echo)  # computed here, typed
-    finished = next(e for e in seen if e["event"] == "spin_finished")
+    command = P.SpinCommand(step, run=run, index=index, all_splits=all_splits,
+                            overrides=dict(overrides or {}),
+                            artifacts_file=str(Path(artifacts).resolve()) if artifacts else None,
+                            against=against)
+    seen = _call(_worker(flow_file, the_store, flow_name), command, echo)
+    finished = next(e for e in seen if isinstance(e, P.SpinFinished))
     spun = _run_of(seen, the_store)
-    reference = Run(f"{spun.flow_name}/{finished['reference']}", store=the_store)
-    tasks = [Task(p, store=the_store) for p in finished["tasks"]]
-    first = tasks[0].record if tasks else None
-    diff = diff_spun_task(the_store, reference.record, first, step)
-    return SpinResult(spun, tasks[0] if tasks else None, tasks, reference, diff,
-                      float(finished["seconds"]))
+    reference = Run(f"{spun.flow_name}/{finished.reference}", store=the_store)
+    tasks = [Task(p, store=the_store) for p in finished.tasks]
+    return SpinResult(spun, tasks[0] if tasks else None, tasks, reference, finished.diffs,
+                      float(finished.seconds))
 
 
 def resume(flow_file: PathLike, step: str, run: int | None = None, *,
@@ -159,11 +172,10 @@ def resume(flow_file: PathLike, step: str, run: int | None = None, *,
            echo: bool = False) -> RunResult:
     """Re-run ``step`` and everything after it on a reference run's stored inputs."""
     the_store = _store_of(store)
-    seen = _call(_worker(flow_file, the_store, flow_name),
-                 lambda w: w.resume(step, run=run), echo)
+    seen = _call(_worker(flow_file, the_store, flow_name), P.ResumeCommand(step, run), echo)
     return RunResult(_run_of(seen, the_store))
 
 
-def _run_of(seen: list[dict], store: Store) -> Run:
-    started = next(e for e in seen if e["event"] == "run_started")
-    return Run(started["pathspec"], store=store)
+def _run_of(seen: list[P.Event], store: Store) -> Run:
+    started = next(e for e in seen if isinstance(e, P.RunStarted))
+    return Run(started.pathspec, store=store)

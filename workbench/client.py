@@ -22,9 +22,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
-from .flow import FlowError, current, load_flow
+from .flow import current
 from .flow.errors import MetaflowException
-from .flow.loader import module_name_for
+from .queries import MAIN_KINDS, latest_run, list_runs
+from .queries.artifacts import load_blob
 from .store.errors import BlobCorruptError, BlobMissingError, UnsafeStoreError
 from .store import (ArtifactRecord, RunRecord, SerializationError, Store, StoreError,
                     TaskRecord, resolve_store_dir)
@@ -168,7 +169,12 @@ def _split_key(rec: TaskRecord) -> tuple:
 
 
 class Flow:
-    """All runs of one flow. ``Flow("Name")`` raises MetaflowNotFound when it has no runs."""
+    """All runs of one flow. ``Flow("Name")`` raises MetaflowNotFound when it has no runs.
+
+    As in Metaflow's client, iteration, ``runs()``, ``latest_run`` and
+    ``latest_successful_run`` give runs of kind ``run`` and ``resume``; spins, a development
+    loop's iterations of one step, are kept apart: ``spins()``, ``flow[N]`` or ``Run("F/N")``.
+    """
 
     def __init__(self, name: str, *, store: Store | str | os.PathLike[str] | None = None
                  ) -> None:
@@ -198,14 +204,18 @@ class Flow:
         return self._classes["run"]._from_record(rec, self._store)
 
     def __iter__(self) -> Iterator["Run"]:
-        """Runs newest first."""
-        return iter([self._run(r) for r in self._store.catalog.list_runs(self.name)])
+        """Runs and resumes newest first (spins: ``spins()``)."""
+        return iter(self.runs())
 
     def runs(self, *tags: str) -> list["Run"]:
-        """Runs newest first, only those carrying every tag given."""
+        """Runs and resumes newest first, only those carrying every tag given."""
         wanted = set(tags)
-        return [self._run(r) for r in self._store.catalog.list_runs(self.name)
+        return [self._run(r) for r in list_runs(self._store.catalog, self.name, MAIN_KINDS)
                 if wanted.issubset(r.tags)]
+
+    def spins(self) -> list["Run"]:
+        """Spin runs newest first."""
+        return [self._run(r) for r in list_runs(self._store.catalog, self.name, ("spin",))]
 
     def __getitem__(self, run: int | str) -> "Run":
         number = _int(run, "run", f"{self.name}/{run}")
@@ -223,25 +233,16 @@ class Flow:
 
     @property
     def latest_run(self) -> "Run | None":
-        """The newest run, whatever its kind and status."""
-        rec = self._store.catalog.latest_run(self.name)
+        """The newest run or resume, whatever its status (spins are not counted)."""
+        rec = latest_run(self._store.catalog, self.name, kinds=MAIN_KINDS)
         return self._run(rec) if rec else None
 
     @property
     def latest_successful_run(self) -> "Run | None":
-        """The newest succeeded run whose ``end`` step succeeded (so ``.data`` is there).
-
-        A spin leaves ``end`` not run, so a spin counts only if it spun ``end`` itself.
-        """
-        catalog = self._store.catalog
-        for rec in catalog.list_runs(self.name):
-            if rec.status != "succeeded":
-                continue
-            if rec.kind != "spin":
-                return self._run(rec)
-            if any(t.status == "succeeded" for t in catalog.list_tasks(rec.id, "end")):
-                return self._run(rec)
-        return None
+        """The newest succeeded run or resume (a run succeeds only when ``end`` did, so
+        ``.data`` is there)."""
+        rec = latest_run(self._store.catalog, self.name, kinds=MAIN_KINDS, successful=True)
+        return self._run(rec) if rec else None
 
 
 # ----------------------------------------------------------------------------- Run
@@ -729,12 +730,8 @@ class DataArtifact:
         """The value, unpickled on first access (then kept by this object)."""
         if self._value is _UNSET:
             try:
-                try:
-                    self._value = self._task.store.blobs.get(self._rec.key)
-                except SerializationError as exc:
-                    if not _import_flow_module_for(exc, self._task._run_record().flow_file):
-                        raise
-                    self._value = self._task.store.blobs.get(self._rec.key)
+                self._value = load_blob(self._task.store, self._rec.key,
+                                        self._task._run_record().flow_file)
             except SerializationError as exc:
                 raise SerializationError(
                     f"artifact {self.pathspec} ({self.type_name}) can't be loaded: "
@@ -747,23 +744,6 @@ class DataArtifact:
 
     def __repr__(self) -> str:
         return f"DataArtifact('{self.pathspec}')"
-
-
-def _import_flow_module_for(exc: BaseException, flow_file: str) -> bool:
-    """Load the flow file whose module an artifact's class lives in; True if it was that.
-
-    Classes defined in a flow file pickle by reference to the module the runtime loaded the
-    file as; outside a run that module exists only once the file is loaded again.
-    """
-    cause = exc.__cause__
-    missing = getattr(cause, "name", None) if isinstance(cause, ModuleNotFoundError) else None
-    if not missing or not flow_file or missing != module_name_for(flow_file):
-        return False
-    try:
-        load_flow(flow_file)
-    except FlowError:
-        return False
-    return True
 
 
 Run._base = Run

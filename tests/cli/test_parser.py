@@ -6,7 +6,7 @@ import sys
 
 from workbench.cli.app import resolve_handler
 from workbench.cli.parser import build_parser
-from workbench.engine.gc import KEEP_SPINS
+from workbench.store.gc import KEEP_SPINS
 
 
 def _subparsers():
@@ -28,7 +28,7 @@ def test_gc_help_states_the_real_default():
 def test_building_the_parser_imports_no_command_code():
     code = ("import sys; from workbench.cli.app import build_parser; build_parser();"
             "print(sorted(m for m in sys.modules if m.startswith(('workbench.cli.',"
-            " 'workbench.engine.comparison', 'workbench.client', 'textual'))))")
+            " 'workbench.queries.comparison', 'workbench.client', 'textual'))))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     loaded = eval(out)

@@ -63,7 +63,7 @@ def test_run_resume_without_step_and_spin(write_flow, store_dir, client):
     (flow.parent / "arts.py").write_text("ARTIFACTS = {'x': 41}\n")
     spun = script(flow, store_dir, "spin", "2/middle", "--artifacts-module", "arts.py")
     assert spun.returncode == 0, spun.stdout + spun.stderr
-    spin_run = client.Flow("Flaky").latest_run
+    spin_run = client.Flow("Flaky").spins()[0]
     assert spin_run.kind == "spin" and spin_run.origin_run == 2
     assert spin_run["middle"].task.data.y == 42
 

@@ -21,15 +21,16 @@ def test_package_reexports_client_names():
 def test_flow_lists_runs_newest_first(history):
     flow = Flow("TrainFlow")
     assert flow.id == flow.pathspec == "TrainFlow"
-    assert [r.number for r in flow] == [3, 2, 1]
-    assert [r.id for r in flow] == ["3", "2", "1"]
-    assert flow.latest_run.number == 3
-    # a spin leaves end not run: the newest complete successful run is 1
+    # as in Metaflow's client, spins are kept apart: run 3 (a spin) is not listed
+    assert [r.number for r in flow] == [2, 1]
+    assert [r.id for r in flow] == ["2", "1"]
+    assert flow.latest_run.number == 2
     assert flow.latest_successful_run.number == 1
-    assert [r.number for r in flow.runs("nightly")] == [3, 1]
-    assert [r.number for r in flow.runs("nightly", "spin")] == [3]
+    assert [r.number for r in flow.runs("nightly")] == [1]
+    assert [r.number for r in flow.spins()] == [3]
     assert flow[1] == flow["1"] == Run("TrainFlow/1")
-    assert 2 in flow and 7 not in flow and "x" not in flow
+    assert flow[3] == Run("TrainFlow/3") and flow[3].kind == "spin"
+    assert 2 in flow and 3 in flow and 7 not in flow and "x" not in flow
 
 
 def test_latest_successful_run_none_when_all_failed(builder):
@@ -181,9 +182,9 @@ def test_store_argument_and_env(history, store, tmp_path, monkeypatch):
     set_store(None)
     monkeypatch.setenv("WORKBENCH_STORE", str(store.root))
     assert get_store().root == store.root
-    assert Flow("TrainFlow").latest_run.number == 3
+    assert Flow("TrainFlow").latest_run.number == 2
     monkeypatch.setenv("WORKBENCH_STORE", str(tmp_path / "other"))
-    assert Flow("TrainFlow", store=store).latest_run.number == 3
+    assert Flow("TrainFlow", store=store).latest_run.number == 2
     assert Run("TrainFlow/1", store=str(store.root)).status == "succeeded"
     set_store(store)
     assert get_store() is store

@@ -7,6 +7,7 @@ from queue import Empty, Queue
 
 import pytest
 
+from workbench.engine.protocol import LogLine, name_of
 from workbench.engine.worker import EngineWorker
 
 FLOW = """
@@ -52,7 +53,7 @@ def worker(write_flow, store_dir):
     thread.join(timeout=5)
 
 
-def _until(events: Queue, kind: str, timeout: float = 30) -> list[dict]:
+def _until(events: Queue, kind: str, timeout: float = 30) -> list:
     seen = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -61,9 +62,9 @@ def _until(events: Queue, kind: str, timeout: float = 30) -> list[dict]:
         except Empty:
             continue
         seen.append(event)
-        if event["event"] == kind:
+        if name_of(event) == kind:
             return seen
-    raise AssertionError(f"no {kind} event; got {[e['event'] for e in seen]}")
+    raise AssertionError(f"no {kind} event; got {[name_of(e) for e in seen]}")
 
 
 def test_run_then_spin_with_edited_code(worker):
@@ -72,17 +73,18 @@ def test_run_then_spin_with_edited_code(worker):
     handle.run()
     assert handle.busy
     seen = _until(events, "command_finished")
-    kinds = [e["event"] for e in seen]
+    kinds = [name_of(e) for e in seen]
     assert kinds[0] == "run_started" and "task_started" in kinds and "run_finished" in kinds
-    assert any(e["event"] == "log_line" and e["line"] == "start says hi" for e in seen)
-    assert seen[-1]["status"] == "succeeded" and not handle.busy
+    assert any(isinstance(e, LogLine) and e.line == "start says hi" for e in seen)
+    assert seen[-1].status == "succeeded" and not handle.busy
     flow.write_text(flow.read_text().replace("self.value * 2", "self.value * 3"))
     handle.spin("slow")
     seen = _until(events, "spin_finished")
     spun = seen[-1]
-    assert spun["status"] == "succeeded" and spun["reference"] == 1
-    doubled = next(d for d in spun["diff"] if d["name"] == "doubled")
-    assert doubled["change"] == "changed" and doubled["summary_after"] == "3"
+    assert spun.status == "succeeded" and spun.reference == 1
+    doubled = next(d for d in spun.diffs[0].diffs if d.name == "doubled")
+    assert doubled.change == "changed" and doubled.summary_after == "3"
+    assert doubled.detail.lines()  # the typed detail travels whole
 
 
 def test_cancel_stops_a_running_step_within_two_seconds(worker):
@@ -94,7 +96,7 @@ def test_cancel_stops_a_running_step_within_two_seconds(worker):
     started = time.monotonic()
     handle.cancel()
     finished = _until(events, "run_finished", timeout=10)[-1]
-    assert finished["status"] == "cancelled"
+    assert finished.status == "cancelled"
     assert time.monotonic() - started < 2.0
 
 
@@ -103,10 +105,10 @@ def test_bad_command_reports_one_line_and_worker_survives(worker):
     _until(events, "ready")
     handle.spin("nosuchstep")
     error = _until(events, "error")[-1]
-    assert "no step 'nosuchstep'" in error["message"]
-    assert _until(events, "command_finished")[-1]["status"] == "error"
+    assert "no step 'nosuchstep'" in error.message
+    assert _until(events, "command_finished")[-1].status == "error"
     handle.run()
-    assert _until(events, "command_finished")[-1]["status"] == "succeeded"
+    assert _until(events, "command_finished")[-1].status == "succeeded"
 
 
 CACHED = """
@@ -144,7 +146,7 @@ def test_spin_after_run_reads_parents_from_memory_and_helpers_reload(write_flow,
     try:
         _until(events, "ready")
         handle.run()
-        assert _until(events, "command_finished")[-1]["status"] == "succeeded"
+        assert _until(events, "command_finished")[-1].status == "succeeded"
         from workbench.client import Flow
 
         run = Flow("Cached", store=store_dir).latest_run
@@ -155,16 +157,16 @@ def test_spin_after_run_reads_parents_from_memory_and_helpers_reload(write_flow,
         flow.write_text(flow.read_text().replace("* FACTOR", "* FACTOR * 2"))
         handle.spin("use")
         spun = _until(events, "spin_finished")[-1]
-        assert spun["status"] == "succeeded", spun
-        total = next(d for d in spun["diff"] if d["name"] == "total")
-        assert total["change"] == "changed"
+        assert spun.status == "succeeded", spun
+        total = next(d for d in spun.diffs[0].diffs if d.name == "total")
+        assert total.change == "changed"
         blob.with_suffix(".away").rename(blob)
 
         (tmp_path / "helper.py").write_text("FACTOR = 10\n")
         handle.spin("use")
         seen = _until(events, "spin_finished")
-        assert any(e["event"] == "worker_restart" for e in seen)
-        total = next(d for d in seen[-1]["diff"] if d["name"] == "total")
-        assert float(total["summary_after"]) == float(total["summary_before"]) * 10
+        assert any(name_of(e) == "worker_restart" for e in seen)
+        total = next(d for d in seen[-1].diffs[0].diffs if d.name == "total")
+        assert float(total.summary_after) == float(total.summary_before) * 10
     finally:
         handle.stop()

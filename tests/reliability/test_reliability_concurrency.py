@@ -9,6 +9,7 @@ import time
 import pytest
 
 from rel_helpers import check_store, start_cli, wait_for, wait_no_tagged
+from workbench.engine.protocol import name_of
 
 FLOW = """
     import time
@@ -65,7 +66,8 @@ class Reader(threading.Thread):
         while not self.stop.is_set():
             started = time.monotonic()
             try:
-                for run in self.client.Flow("Busy").runs()[:6]:
+                flow = self.client.Flow("Busy")
+                for run in flow.runs()[:6] + flow.spins()[:6]:
                     self.seen.add(run.number)
                     if run.status == "running":
                         self.seen_running.add(run.number)
@@ -97,7 +99,7 @@ def test_two_runs_and_spins_at_once_with_a_reader(cli, write_flow, client, store
     worker.start()
     events: list[dict] = []
     threading.Thread(target=lambda: events.extend(worker.events()), daemon=True).start()
-    wait_for(lambda: any(e["event"] == "ready" for e in events), 30, "the worker")
+    wait_for(lambda: any(name_of(e) == "ready" for e in events), 30, "the worker")
     logs = [tmp_path / f"proc{i}.log" for i in range(3)]
     procs = [
         start_cli(["run", flow, "--param", "seed=1", "--quiet"], store_dir, tag, tmp_path, logs[0]),
@@ -109,9 +111,9 @@ def test_two_runs_and_spins_at_once_with_a_reader(cli, write_flow, client, store
     try:
         for proc, log in zip(procs, logs):
             assert proc.wait(90) == 0, log.read_text()
-        done = wait_for(lambda: [e for e in events if e["event"] == "command_finished"], 60,
+        done = wait_for(lambda: [e for e in events if name_of(e) == "command_finished"], 60,
                         "the worker's spin")
-        assert done[0]["status"] == "succeeded", events
+        assert done[0].status == "succeeded", events
         time.sleep(0.3)  # one more poll after the last write
     finally:
         reader.stop.set()

@@ -80,7 +80,7 @@ def test_damaged_blob_is_reported_naming_artifact_and_file(fragile, cli, client,
     # A spin whose input is damaged fails its task with one line naming the artifact.
     spun = cli("spin", flow, "middle", "--json")
     assert spun.returncode == 1
-    task = client.Flow("Fragile").latest_run["middle"].task
+    task = client.Flow("Fragile").spins()[0]["middle"].task
     assert task.exception.startswith("BlobCorruptError: input artifact 'a'"), task.exception
     assert str(path) in task.exception
     # diff reports the damaged artifact in its row and carries on

@@ -118,7 +118,7 @@ def _final_checks(cli, flow: Path, store_dir: Path, runs_so_far: int) -> None:
     assert gc.returncode == 0, gc.stderr
     assert list((store_dir / "tmp").iterdir()) == [], "gc left temp files"
     # Blobs of killed tasks have no rows; gc removes them once past the grace period.
-    from workbench.engine.gc import gc as run_gc
+    from workbench.store.gc import gc as run_gc
     from workbench.store import Store
 
     store = Store(store_dir)

@@ -12,6 +12,7 @@ import threading
 import pytest
 
 from rel_helpers import wait_for
+from workbench.engine.protocol import name_of
 
 GOOD = """
     from workbench import FlowSpec, JSONType, Parameter, step
@@ -126,13 +127,13 @@ def test_worker_and_python_api_survive_a_flow_that_exits_at_import(write_flow, s
     threading.Thread(target=lambda: events.extend(worker.events()), daemon=True).start()
     try:
         worker.run()
-        error = wait_for(lambda: [e for e in events if e["event"] == "error"], 30, "an error")
-        assert "sys.exit(3)" in error[0]["message"] and "\n" not in error[0]["message"]
+        error = wait_for(lambda: [e for e in events if name_of(e) == "error"], 30, "an error")
+        assert "sys.exit(3)" in error[0].message and "\n" not in error[0].message
         assert worker.alive
         flow.write_text(flow.read_text().replace("sys.exit(3)", "pass"))
         worker.run()
-        wait_for(lambda: [e for e in events if e["event"] == "command_finished"
-                          and e.get("status") == "succeeded"], 30, "a good run after the fix")
+        wait_for(lambda: [e for e in events if name_of(e) == "command_finished"
+                          and e.status == "succeeded"], 30, "a good run after the fix")
     finally:
         worker.stop()
     import workbench

@@ -13,6 +13,7 @@ from queue import Queue
 import pytest
 
 from rel_helpers import children, env_for, fd_count, rss_mb, wait_no_tagged
+from workbench.engine.protocol import name_of
 
 SPINS = 500
 CACHE_MB = 256
@@ -46,9 +47,9 @@ def _next(events: Queue, kind: str, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         event = events.get(timeout=max(0.01, deadline - time.monotonic()))
-        if event["event"] == "error":
+        if name_of(event) == "error":
             raise AssertionError(event)
-        if event["event"] == kind:
+        if name_of(event) == kind:
             return event
 
 
@@ -70,17 +71,17 @@ def test_500_spins_in_one_worker(write_flow, store_dir, tag, monkeypatch):
         _next(events, "ready")
         interpreter = rss_mb(pid)  # the flow and its imports, nothing cached yet
         worker.run()
-        assert _next(events, "command_finished")["status"] == "succeeded"
+        assert _next(events, "command_finished").status == "succeeded"
         _next(events, "idle")
         seconds, walls, rss, fds = [], [], [], []
         for i in range(SPINS):
             started = time.monotonic()
             worker.spin("train")
             done = _next(events, "spin_finished")
-            assert done["status"] == "succeeded", done
+            assert done.status == "succeeded", done
             _next(events, "idle")
             walls.append(time.monotonic() - started)
-            seconds.append(done["seconds"])
+            seconds.append(done.seconds)
             if i % 50 == 49:
                 rss.append(rss_mb(pid))
                 fds.append(fd_count(pid))

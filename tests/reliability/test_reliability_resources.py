@@ -18,6 +18,7 @@ import pytest
 
 from rel_helpers import (env_for, rss_mb, run_cli, start_cli, tagged_pids, wait_for,
                          wait_no_tagged)
+from workbench.engine.protocol import name_of
 
 # ------------------------------------------------------------------------- 200 MB on stdout
 
@@ -99,12 +100,12 @@ def test_200mb_on_stdout_in_the_warm_worker(write_flow, store_dir, tag, monkeypa
 
     def pump() -> None:
         for event in worker.events():
-            if event["event"] == "log_line":
+            if name_of(event) == "log_line":
                 counts["log_line"] += 1
-                counts["bytes"] += len(event["line"])
-                if event["line"].startswith("[workbench:"):
-                    notes.append(event["line"])
-            if event["event"] == "command_finished":
+                counts["bytes"] += len(event.line)
+                if event.line.startswith("[workbench:"):
+                    notes.append(event.line)
+            if name_of(event) == "command_finished":
                 finished.set()
 
     threading.Thread(target=pump, daemon=True).start()
@@ -272,9 +273,9 @@ def test_no_orphans_after_cancel_in_the_worker(write_flow, store_dir, tag, monke
         _wait_spawned(store_dir)
         assert len(tagged_pids(tag)) >= 4
         worker.cancel()
-        done = wait_for(lambda: [e for e in events if e["event"] == "command_finished"], 10,
+        done = wait_for(lambda: [e for e in events if name_of(e) == "command_finished"], 10,
                         "the cancel")
-        assert done[0]["status"] == "cancelled"
+        assert done[0].status == "cancelled"
         left = wait_for(lambda: tagged_pids(tag) == [worker._proc.pid] or None, 5,
                         "the task's processes to go")
         assert left

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from workbench.engine import protocol as P
 from tui_helpers import (IdleEngine, edit_flow, plain, run_flow, settle, spin, wait_for,
                          wait_idle)
 from workbench.store import Store
@@ -378,13 +379,13 @@ async def test_quit_asks_while_running(workdir):
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         await pilot.press("r")
-        assert app.busy and app.engine.sent == [("run", None)]
+        assert app.busy and app.engine.sent == [P.RunCommand({})]
         await pilot.press("q")
         assert app.screen.__class__.__name__ == "ConfirmScreen"
         await pilot.press("n")
         assert app.is_running
         await pilot.press("q", "y")
-    assert ("cancel",) in app.engine.sent if app.engine else True
+    assert P.CancelCommand() in app.engine.sent if app.engine else True
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="posix paths")
@@ -439,4 +440,5 @@ async def test_command_palette_runs_commands(workdir):
         await pilot.pause(0.5)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.engine.sent and app.engine.sent[-1][:3] == ("spin", "start", 1)
+        last = app.engine.sent[-1]
+        assert isinstance(last, P.SpinCommand) and (last.step, last.run) == ("start", 1)

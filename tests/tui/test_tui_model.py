@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tui_helpers import edit_flow, run_flow, spin
+from workbench import queries
 from workbench.flow import parse_graph
 from workbench.store import Store
 from workbench.tui import model
@@ -24,7 +25,7 @@ def test_runs_states_artifacts_and_spin_diffs(workdir):
 
     rows = model.run_rows(store, "ChurnFlow")
     assert [(r.number, r.label, r.status) for r in rows] == [
-        (2, "spin train <- 1", "succeeded"), (1, "run", "succeeded")]
+        (2, "spin train[2] <- 1", "succeeded"), (1, "run", "succeeded")]
     assert "n_customers=5000" in rows[0].params
 
     run1, run2 = store.catalog.get_run("ChurnFlow", 1), store.catalog.get_run("ChurnFlow", 2)
@@ -37,19 +38,19 @@ def test_runs_states_artifacts_and_spin_diffs(workdir):
     assert states2["end"].status == "not_run"
     assert model.step_states(graph, store, None)["start"].status == "not_run"
 
-    task = model.step_tasks(store, run2, "train")[0]
+    task = queries.step_tasks(store.catalog, run2, "train")[0]
     assert task.split_index == 2
-    ref = model.reference_task(store, run2, task)
+    ref = model.before_of(store, run2, task)
     assert ref is not None and ref.split_index == 2 and ref.run_id == run1.id
     arts = {a.name: a for a in model.artifact_rows(store, task, ref)}
     assert arts["accuracy"].change == "changed" and arts["X"].change == "unchanged"
     assert all(a.change == "" for a in model.artifact_rows(store, task))
 
-    diffs = model.spin_diffs(store, run2)
-    assert len(diffs) == 1 and diffs[0].task.id == task.id
+    diffs = queries.task_diffs(store, run2)
+    assert len(diffs) == 1 and diffs[0].task.id == task.id and diffs[0].before.id == ref.id
     changed = {d.name for d in diffs[0].diffs if d.change != "unchanged"}
     assert {"accuracy", "weights"} <= changed
-    assert model.spin_diffs(store, run1) == []
+    assert queries.task_diffs(store, run1) == []
 
     facts = dict(model.task_facts(task))
     assert facts["status"] == "succeeded" and facts["split"].endswith("[2]")
@@ -149,15 +150,6 @@ async def test_ten_million_rows_scroll_cheaply():
     ("hx", ["hx", "f.py:12"]),
 ])
 def test_editor_command(editor, expected):
-    from workbench.tui.app import editor_command
+    from workbench.tui.editor import editor_command
 
     assert editor_command(editor, "f.py", 12) == expected
-
-
-def test_literal_or_text():
-    from workbench.tui.app import literal_or_text
-
-    assert literal_or_text("0.5") == 0.5
-    assert literal_or_text("[1, 2]") == [1, 2]
-    assert literal_or_text("hello") == "hello"
-    assert literal_or_text("{1, 2}") == "{1, 2}"  # not JSON: sent as text

@@ -18,31 +18,32 @@ FROZEN = 1_767_261_600.0  # 2026-01-01 10:00:00 UTC
 
 
 class IdleEngine:
-    """An engine worker that is there but never runs anything (for snapshots)."""
+    """An engine worker that is there but never runs anything (for snapshots): an
+    ``EngineHandle`` like the real worker (a test checks it), recording what it was sent."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._stop = threading.Event()
-        self.busy = False
-        self.sent: list[tuple] = []
+        self.sent: list[Any] = []
+
+    @property
+    def busy(self) -> bool:
+        return False
+
+    @property
+    def alive(self) -> bool:
+        return not self._stop.is_set()
 
     def start(self) -> None:
         pass
 
+    def send(self, command: Any) -> None:
+        self.sent.append(command)
+
     def events(self):
-        yield {"event": "ready", "flow_file": "x"}
+        from workbench.engine.protocol import Ready
+
+        yield Ready("x", 0)
         self._stop.wait()
-
-    def run(self, params=None) -> None:
-        self.sent.append(("run", params))
-
-    def spin(self, step, run=None, index=None, all_splits=False, overrides=None) -> None:
-        self.sent.append(("spin", step, run, index, all_splits, overrides))
-
-    def resume(self, step, run=None) -> None:
-        self.sent.append(("resume", step, run))
-
-    def cancel(self) -> None:
-        self.sent.append(("cancel",))
 
     def stop(self) -> None:
         self._stop.set()

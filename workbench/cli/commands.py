@@ -11,6 +11,7 @@ from rich.text import Text
 
 from ..client import Run
 from ..engine.api import open_store, run_flow
+from ..queries import step_status
 from .console import (format_params, format_seconds, format_size, format_time, safe,
                       status_text, stderr_console, stdout_console, stdout_to_stderr)
 from .live import LivePrinter
@@ -54,6 +55,7 @@ def run_json(run: Any, tasks: list[Any], seconds: float | None = None) -> dict[s
         "seconds": seconds if seconds is not None else run.duration,
         "parameters": run.parameters,
         "origin_run": run.origin_run,
+        "message": run.message,
         "tasks": [task_json(t) for t in tasks],
     }
 
@@ -89,9 +91,7 @@ def steps_table(run: Any, tasks: list[Any], *, titled: bool = True) -> Table:
     for task in tasks:
         by_step.setdefault(task.step, []).append(task)
     for step, group in by_step.items():
-        statuses = {t.status for t in group}
-        status = next((s for s in ("failed", "crashed", "cancelled", "running")
-                       if s in statuses), "succeeded")
+        status = step_status(group)
         seconds = [t.finished_at - t.started_at for t in group if t.finished_at and t.started_at]
         exc = next((t.exception for t in group if t.exception and t.status != "succeeded"), "")
         first_line = (exc or "").strip().splitlines()[:1]

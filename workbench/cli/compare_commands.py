@@ -1,6 +1,6 @@
 """``compare``, ``diff``, ``status`` and ``gc``: what changed between runs, tasks and code.
 
-Logic lives in ``workbench.engine`` (comparison, status, gc); this module parses arguments
+Logic lives in ``workbench.queries`` (comparison, status) and ``workbench.store.gc``; this module parses arguments
 and renders rich tables or ``--json``. User text is printed through ``safe()`` in ``Text``.
 """
 from __future__ import annotations
@@ -15,14 +15,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..client import MetaflowNotFound, Step, Task, open_store
-from ..engine.comparison import RunComparison, StepComparison, compare_runs, diff_tasks
-from ..engine.gc import KEEP_SPINS, GcReport, gc
-from ..engine.status import MODIFIED, NEVER_RUN, STALE, UP_TO_DATE, StatusReport, step_status
 from ..flow import parse_graph
+from ..queries import run_label
+from ..queries.comparison import RunComparison, StepComparison, compare_runs, diff_tasks
+from ..queries.status import MODIFIED, NEVER_RUN, STALE, UP_TO_DATE, StatusReport, step_status
+from ..store.gc import KEEP_SPINS, GcReport, gc
 from ..store import RunRecord, TaskRecord
 from .console import format_params, format_seconds, format_size, safe, status_text, stdout_console
 from .diff_render import counts_text, render_diff
-from .read_commands import kind_label
 
 EXIT_OK = 0
 DETAIL_PAIRS = 5  # split pairs per step whose diff is printed in full
@@ -55,7 +55,7 @@ def _flow_name(flow: str, flow_name: str | None) -> str:
 
 
 def _run_label(run: RunRecord) -> Text:
-    return Text.assemble(_t(f"run {run.number}", "bold"), " (", _t(kind_label(run), "cyan"),
+    return Text.assemble(_t(f"run {run.number}", "bold"), " (", _t(run_label(run), "cyan"),
                          ", ", status_text(run.status), ", ", format_seconds(run.duration), ")")
 
 
@@ -63,10 +63,6 @@ def _pair_text(a: Any, b: Any, fmt: Callable[[Any], Text]) -> Text:
     if a == b:
         return fmt(a)
     return Text.assemble(fmt(a), (" -> ", "dim"), fmt(b))
-
-
-def _status_or_dash(status: str | None) -> Text:
-    return status_text(status) if status else Text("-", style="dim")
 
 
 def _delta_text(step: StepComparison) -> Text:
@@ -107,7 +103,7 @@ def _steps_table(comp: RunComparison) -> Table:
         arts = _artifacts_text(comp, s)
         if s.splits_omitted:
             arts.append(f" (+{s.splits_omitted} splits not compared)", style="dim")
-        table.add_row(_t(s.step, "bold"), _pair_text(s.status_a, s.status_b, _status_or_dash),
+        table.add_row(_t(s.step, "bold"), _pair_text(s.status_a, s.status_b, status_text),
                       _pair_text(s.seconds_a, s.seconds_b,
                                  lambda v: Text(format_seconds(v))),
                       _delta_text(s), _code_text(s.code_changed), arts)
@@ -204,6 +200,8 @@ def _print_status(console: Console, report: StatusReport) -> None:
     else:
         head += ["vs ", _run_label(ref)]
     console.print(Text.assemble(*head))
+    if report.why:
+        console.print(_t(report.why, "dim"))
     table = Table()
     table.add_column("step")
     table.add_column("status")
@@ -211,7 +209,7 @@ def _print_status(console: Console, report: StatusReport) -> None:
     table.add_column("why", overflow="fold")
     for s in report.steps:
         table.add_row(_t(s.step, "bold"), Text(s.status, style=STATUS_STYLE.get(s.status, "")),
-                      _status_or_dash(s.run_status), _t(s.reason, "dim"))
+                      status_text(s.run_status), _t(s.reason, "dim"))
     console.print(table)
     if report.added or report.removed:
         bits: list[Any] = [Text("graph changes: ", style="dim")]

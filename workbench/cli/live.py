@@ -49,4 +49,5 @@ class LivePrinter:
             glyph = STATUS_GLYPH.get(event.status, "?")
             c.print(Text.assemble((f"{glyph} {event.pathspec} {event.status}",
                                    "bold " + STATUS_STYLE.get(event.status, "")),
-                                  (f" in {format_seconds(event.seconds)}", "dim")))
+                                  (f" in {format_seconds(event.seconds)}", "dim"),
+                                  (f": {safe(event.message)}" if event.message else "")))

@@ -81,10 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--index", type=int, default=None, metavar="I",
                        help="which foreach split to spin (default 0)")
     group.add_argument("--all-splits", action="store_true", help="spin every split, in parallel")
+    p.add_argument("--against", type=int, default=None, metavar="N",
+                   help="diff against run N's task of the step (default: the nearest run of "
+                        "the reference run's lineage that ran the step)")
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="NAME=VALUE",
-                   help="override an input artifact (or a parameter of start); VALUE is a "
-                        "Python literal, else a string")
+                   help="override an input artifact (or a parameter of start, coerced to its "
+                        "type); VALUE is a Python literal, or text when it does not start like "
+                        "one (quote it to force a string)")
     p.add_argument("--artifacts", metavar="FILE.py",
                    help="a module defining ARTIFACTS = {...} (for joins keyed by parent step "
                         "or task pathspec)")

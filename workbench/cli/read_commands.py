@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..client import Flow, Run, Step, Task, open_store
+from ..queries import list_runs, run_label
 from ..store import RunRecord
 from .commands import run_json, steps_table, task_json
 from .console import (format_params, format_seconds, format_size, format_time, safe,
@@ -33,18 +34,6 @@ def _usage(message: str) -> Exception:
 
 def _t(value: Any, style: str = "") -> Text:
     return Text(safe("" if value is None else value), style=style)
-
-
-def kind_label(run: RunRecord) -> str:
-    """``run``, or for spins and resumes ``spin train <- 5``."""
-    if run.kind == "run":
-        return "run"
-    label = run.kind
-    if run.spun_step:
-        label += f" {run.spun_step}"
-    if run.origin_run is not None:
-        label += f" <- {run.origin_run}"
-    return label
 
 
 def _flow_name(flow: str, flow_name: str | None) -> str:
@@ -83,6 +72,9 @@ def runs_json(rec: RunRecord) -> dict[str, Any]:
         "parameters": rec.parameters,
         "origin_run": rec.origin_run,
         "spun_step": rec.spun_step,
+        "label": run_label(rec),
+        "against_run": rec.against_run,
+        "message": rec.message,
     }
 
 
@@ -92,7 +84,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
         raise _usage(f"--limit {args.limit}: expected a number >= 0")
     name = _flow_name(args.flow, args.flow_name)
     flow = Flow(name, store=open_store(args.store))
-    records = [run.record for run in flow]
+    records = list_runs(flow.store.catalog, name)  # every kind: spins too
     if args.limit is not None:
         records = records[: args.limit]
     if args.json:
@@ -106,7 +98,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
     table.add_column("duration", justify="right")
     table.add_column("parameters", overflow="fold")
     for rec in records:
-        table.add_row(_t(rec.number), _t(kind_label(rec)), status_text(rec.status),
+        table.add_row(_t(rec.number), _t(run_label(rec)), status_text(rec.status),
                       _t(format_time(rec.started_at)), _t(format_seconds(rec.duration)),
                       _t(format_params(rec.parameters, 80)))
     stdout_console().print(table)
@@ -117,10 +109,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def _run_header(rec: RunRecord) -> list[Text]:
-    lines = [Text.assemble(_t(rec.pathspec, "bold"), "  ", _t(kind_label(rec), "cyan"), "  ",
+    lines = [Text.assemble(_t(rec.pathspec, "bold"), "  ", _t(run_label(rec), "cyan"), "  ",
                            status_text(rec.status), "  ",
                            _t(f"{format_seconds(rec.duration)}  started "
                               f"{format_time(rec.started_at)}", "dim"))]
+    if rec.message:
+        lines.append(Text.assemble(("why: ", "dim"), _t(rec.message, "red")))
     params = format_params(rec.parameters, 400)
     if params:
         lines.append(Text.assemble(("parameters: ", "dim"), _t(params)))

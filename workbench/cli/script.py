@@ -190,6 +190,7 @@ def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[
     """
     from ..engine.api import open_store
     from ..engine.errors import EngineInputError
+    from ..queries.runs import latest_finished
 
     catalog = open_store(store_arg).catalog
     if origin is not None:
@@ -197,8 +198,7 @@ def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[
         if run is None:
             raise EngineInputError(f"flow {graph.name} has no run {origin}")
     else:
-        run = next((r for r in catalog.list_runs(graph.name)
-                    if r.kind != "spin" and r.status != "running"), None)
+        run = latest_finished(catalog, graph.name)
         if run is None:
             raise EngineInputError(f"no previous run of {graph.name} was found; run the flow "
                                    "first, or pass --origin-run-id N")
@@ -284,7 +284,7 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
         from .spin_commands import cmd_spin
 
         return cmd_spin(argparse.Namespace(
-            step=args.step, run=None, index=None, all_splits=False, overrides=[],
+            step=args.step, run=None, index=None, all_splits=False, overrides=[], against=None,
             artifacts=args.artifacts_module, all=False, **common))
     except (FlowError, StoreError) as exc:
         error_line(str(exc))

@@ -8,7 +8,7 @@ from typing import Any, Callable
 from rich.text import Text
 
 from ..engine.api import open_store, resume_step, spin_step
-from ..engine.replay import parse_literal
+from ..queries import run_label
 from .console import (format_seconds, safe, stderr_console, stdout_console,
                       stdout_to_stderr)
 from .live import LivePrinter
@@ -45,35 +45,44 @@ def cmd_spin(args: argparse.Namespace) -> int:
         if task is None:
             raise UsageError(f"{args.step}: no task {task_id} in the store")
         index = task.split_index
-    overrides = {k: parse_literal(v) for k, v in parse_assignments(args.overrides, "--set").items()}
+    set_values = parse_assignments(args.overrides, "--set")
     console = stderr_console() if args.json else stdout_console()
     warnings = stderr_console()
     with stdout_to_stderr(args.json):
         outcome = spin_step(
             args.flow, step, run=run, index=index, all_splits=args.all_splits,
-            overrides=overrides, artifacts_file=args.artifacts, store=args.store,
-            flow_name=args.flow_name, on_event=LivePrinter(console, quiet=args.quiet),
+            set_values=set_values, artifacts_file=args.artifacts, against=args.against,
+            store=args.store, flow_name=args.flow_name,
+            on_event=LivePrinter(console, quiet=args.quiet),
             warn=lambda message: warnings.print(Text(safe(message), style="yellow")))
+    first = outcome.diffs[0] if outcome.diffs else None
     if args.json:
         print(json.dumps({
             "run": outcome.run.number,
             "pathspec": outcome.run.pathspec,
+            "label": run_label(outcome.run),
             "reference": outcome.reference.number,
             "step": outcome.step,
             "status": outcome.status,
             "seconds": outcome.seconds,
             "tasks": [t.pathspec for t in outcome.tasks],
+            "before": first.before.pathspec if first and first.before else None,
             "diff": [d.to_json() for d in outcome.diff],
+            "diffs": [d.to_json() for d in outcome.diffs],
         }, default=str))
     else:
         console.print(Text.assemble(
-            (f"\n{outcome.step}", "bold"), " spun as ", (outcome.run.pathspec, "bold"),
-            f" on the inputs of {outcome.reference.pathspec} ",
+            (f"\n{safe(run_label(outcome.run))}", "bold"), " as ",
+            (outcome.run.pathspec, "bold"), f" on the inputs of {outcome.reference.pathspec} ",
             (f"in {format_seconds(outcome.seconds)}", "dim")))
         if outcome.status == "succeeded":
             from .diff_render import render_diff
 
-            render_diff(console, outcome.diff, show_unchanged=args.all)
+            for task_diff in outcome.diffs:
+                console.print(Text(safe(task_diff.header), style="bold"))
+                if task_diff.error:
+                    console.print(Text(safe(task_diff.error), style="yellow"))
+                render_diff(console, task_diff.diffs, show_unchanged=args.all)
     return EXIT_OK if outcome.status == "succeeded" else EXIT_FAILED
 
 

@@ -44,15 +44,22 @@ def _runtime(flow_file: str | os.PathLike, store: Store | str | os.PathLike | No
 
 def spin_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None,
               index: int | None = None, all_splits: bool = False,
-              overrides: Mapping[str, Any] | None = None, artifacts_file: str | None = None,
+              overrides: Mapping[str, Any] | None = None,
+              set_values: Mapping[str, str] | None = None, artifacts_file: str | None = None,
+              against: int | None = None,
               store: Store | str | os.PathLike | None = None, flow_name: str | None = None,
               max_workers: int | None = None, on_event: EventSink = ignore_events,
               warn: Any = None) -> SpinOutcome:
-    """Spin ``step`` of ``flow_file`` on a reference run's stored inputs (see DESIGN "Spin")."""
+    """Spin ``step`` of ``flow_file`` on a reference run's stored inputs (see DESIGN "Spin").
+
+    ``overrides`` are values, ``set_values`` ``--set`` text; ``against`` picks the run the
+    diff compares with.
+    """
     runtime = _runtime(flow_file, store, flow_name, max_workers, on_event)
     return Replayer(runtime).spin(step, run_number=run, index=index, all_splits=all_splits,
-                                  overrides=dict(overrides or {}), artifacts_file=artifacts_file,
-                                  warn=warn)
+                                  overrides=dict(overrides or {}),
+                                  set_values=dict(set_values or {}),
+                                  artifacts_file=artifacts_file, against=against, warn=warn)
 
 
 def resume_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None,

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..compare import ArtifactDiff, diff_artifacts
+from ..compare import ArtifactDiff
+from ..flow.errors import ParameterError
+from ..flow.parameters import coerce, find_parameter
+from ..queries import TaskDiff, task_diffs
+from ..queries.runs import spin_candidates
 from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
 from .errors import EngineInputError
 from .runtime import Runtime
@@ -34,26 +39,46 @@ class Plan:
 
 @dataclass
 class SpinOutcome:
-    """The spin run, its spun task(s), the reference run and the diff of the first task."""
+    """The spin run, its spun task(s), the reference run, and each spun task's diff against
+    its before (``queries.spins``)."""
 
     run: RunRecord
     reference: RunRecord
     step: str
     tasks: list[TaskRecord]
-    diff: list[ArtifactDiff]
+    diffs: list[TaskDiff]
     seconds: float
 
     @property
     def status(self) -> str:
         return self.run.status
 
+    @property
+    def diff(self) -> list[ArtifactDiff]:
+        """The first spun task's diff."""
+        return self.diffs[0].diffs if self.diffs else []
 
-def parse_literal(text: str) -> Any:
-    """``--set`` values: a Python literal when it parses as one, else the string itself."""
+
+# Text that starts like a Python literal: a number, a quote, a bracket, True/False/None.
+_LOOKS_LITERAL = re.compile(r"""\s*([-+]?\.?\d|[\[\{\('"]|(True|False|None)\b)""")
+
+
+def parse_literal(text: str, name: str | None = None) -> Any:
+    """A ``--set`` value: a Python literal, or plain text when it does not look like one.
+
+    Text that starts like a literal must parse: ``[1,2`` is an error, not the string
+    ``"[1,2"``; quote it to mean a string.
+    """
     try:
         return ast.literal_eval(text)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        return text
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as exc:
+        if not _LOOKS_LITERAL.match(text):
+            return text
+        what = f"--set {name}={text}" if name else f"--set value {text!r}"
+        reason = exc.msg if isinstance(exc, SyntaxError) else "not a literal"
+        raise EngineInputError(
+            f"{what}: looks like a Python literal but does not parse ({reason}); "
+            f"quote it to mean a string: {name or 'NAME'}='\"{text}\"'") from None
 
 
 def load_artifacts_module(path: str | Path) -> dict[str, Any]:
@@ -157,9 +182,7 @@ class Replayer:
                     f"run {flow}/{run_number} has no succeeded parent tasks of step '{step}'"
                 )
             return plan
-        for run in self.catalog.list_runs(flow):
-            if run.status == "running":
-                continue
+        for run in spin_candidates(self.catalog, flow):
             plan = self._plan_in(run, step, to_run, clone_steps)
             if plan is not None:
                 return plan
@@ -177,12 +200,15 @@ class Replayer:
         """
         recorded: dict[str, str] = {}
         param_names = set(self.runtime.param_names)
-        for name, value in overrides.items():
-            if step == "start" and name in param_names:
-                plan.params[name] = value
-                recorded[name] = repr(value)[:200]
-        artifact_overrides = {k: v for k, v in overrides.items()
-                              if not (step == "start" and k in param_names)}
+        artifact_overrides = dict(overrides)
+        if step == "start":
+            for name in list(artifact_overrides):
+                param = find_parameter(self.runtime.flow_cls, name)
+                if param is None:
+                    continue
+                value = artifact_overrides.pop(name)
+                plan.params[param.attr_name] = coerce(param, value)
+                recorded[param.attr_name] = repr(plan.params[param.attr_name])[:200]
         if step == "start" and artifact_overrides:
             raise EngineInputError(
                 f"start has no input artifacts; --set on start takes parameters: "
@@ -218,14 +244,16 @@ class Replayer:
         return recorded
 
     # -- execution -------------------------------------------------------------------------
-    def _start_run(self, plan: Plan, kind: str, step: str,
-                   overrides: dict[str, str] | None) -> tuple[RunRecord, dict[int, int]]:
+    def _start_run(self, plan: Plan, kind: str, step: str, overrides: dict[str, str] | None,
+                   against: int | None = None, spun_split: Any = None
+                   ) -> tuple[RunRecord, dict[int, int]]:
         from .runtime import _jsonable_params
 
         run = self.catalog.create_run(
             self.graph.name, kind, flow_file=str(self.runtime.loaded.file),
             parameters=_jsonable_params(plan.params), origin_run=plan.reference.number,
             spun_step=step, overrides=overrides or None, code_hash=self.runtime.code_hash(),
+            against_run=against, spun_split=spun_split,
         )
         mapping = self.catalog.clone_tasks([t.id for t in plan.clones], run.id)
         return run, mapping
@@ -259,30 +287,54 @@ class Replayer:
 
     def spin(self, step: str, *, run_number: int | None = None, index: int | None = None,
              all_splits: bool = False, overrides: Mapping[str, Any] | None = None,
+             set_values: Mapping[str, str] | None = None,
              per_input: Mapping[str, Mapping[str, Any]] | None = None,
-             artifacts_file: str | Path | None = None, warn: Any = None,
-             with_diff: bool = True) -> SpinOutcome:
+             artifacts_file: str | Path | None = None, against: int | None = None,
+             warn: Any = None, with_diff: bool = True) -> SpinOutcome:
         """Re-execute ``step`` on the reference run's inputs as a new run of kind ``spin``.
 
         ``artifacts_file`` (an ``ARTIFACTS`` module) overrides come first; ``overrides``
-        (``--set``) win over them. ``with_diff=False`` leaves the diff to the caller (the
-        Python API computes it in the notebook, where the typed details are wanted).
+        (values) and ``set_values`` (``--set`` text: a parameter of start is coerced by its
+        type, an artifact parsed as a Python literal) win over them. ``against`` names the run
+        whose task is the diff's before (default: the lineage rule of ``queries.spins``).
         """
         started = time.monotonic()
+        values = self._set_values(step, set_values or {})
         if artifacts_file:
             extra, from_file = self.split_artifacts(step, load_artifacts_module(artifacts_file))
             overrides = {**extra, **dict(overrides or {})}
             per_input = {**from_file, **dict(per_input or {})}
+        overrides = {**dict(overrides or {}), **values}
+        if against is not None and self.catalog.get_run(self.graph.name, against) is None:
+            raise EngineInputError(f"--against: flow {self.graph.name} has no run {against}")
         plan = self.plan(step, run_number, resume=False)
         plan.requests = self._select_splits(plan, step, index, all_splits)
-        recorded = self.apply_overrides(plan, step, overrides or {}, per_input, warn)
-        run, mapping = self._start_run(plan, "spin", step, recorded)
+        recorded = self.apply_overrides(plan, step, overrides, per_input, warn)
+        spun_split = None
+        if plan.requests and plan.requests[0].frames:
+            spun_split = "*" if all_splits else [f.index for f in plan.requests[0].frames]
+        run, mapping = self._start_run(plan, "spin", step, recorded, against, spun_split)
         requests = self._remap(plan.requests, mapping, run)
         final = self.runtime.execute(run, requests, params=plan.params, follow=False)
         tasks = self.catalog.list_tasks(run.id, step)
-        diff = (self.diff_against_reference(plan.reference, tasks[0] if tasks else None, step)
-                if with_diff else [])
-        return SpinOutcome(final, plan.reference, step, tasks, diff, time.monotonic() - started)
+        cache = self.runtime.cache
+        diffs = task_diffs(self.store, final, step,
+                           load=cache.load if cache is not None else None) if with_diff else []
+        return SpinOutcome(final, plan.reference, step, tasks, diffs, time.monotonic() - started)
+
+    def _set_values(self, step: str, text: Mapping[str, str]) -> dict[str, Any]:
+        """``--set`` text as values: start's parameters by their type, the rest as literals."""
+        out: dict[str, Any] = {}
+        for name, raw in text.items():
+            param = find_parameter(self.runtime.flow_cls, name) if step == "start" else None
+            if param is not None:
+                try:
+                    out[name] = coerce(param, raw)
+                except ParameterError as exc:
+                    raise EngineInputError(f"--set {name}={raw}: {exc}") from None
+            else:
+                out[name] = parse_literal(raw, name)
+        return out
 
     def resume(self, step: str, *, run_number: int | None = None) -> RunRecord:
         """Re-execute ``step`` and everything after it as a new run of kind ``resume``."""
@@ -314,30 +366,3 @@ class Replayer:
                 f"split{'s' if splits != 1 else ''} in run {plan.reference.pathspec}"
             )
         return picked
-
-    def diff_against_reference(self, reference: RunRecord, task: TaskRecord | None,
-                               step: str) -> list[ArtifactDiff]:
-        """The spun task's artifacts against the same step's task (same split) in the reference."""
-        cache = self.runtime.cache
-        return diff_spun_task(self.store, reference, task, step,
-                              cache.load if cache is not None else None)
-
-
-def diff_spun_task(store: Store, reference: RunRecord, task: TaskRecord | None, step: str,
-                   load: Any = None) -> list[ArtifactDiff]:
-    """A spun task's artifacts against the reference run's task of ``step`` (same split).
-
-    ``load(ref)`` loads an artifact reference (default: from the blob files).
-    """
-    if task is None:
-        return []
-    catalog = store.catalog
-    before_task = next((c for c in catalog.list_tasks(reference.id, step)
-                        if c.split_index == task.split_index), None)
-    before = catalog.list_artifacts(before_task.id) if before_task else []
-    after = catalog.list_artifacts(task.id)
-    load = load or (lambda ref: store.blobs.get(ref.key))
-    by_before = {a.name: a for a in before}
-    by_after = {a.name: a for a in after}
-    return diff_artifacts(before, after, lambda name: load(by_before[name]),
-                          lambda name: load(by_after[name]))

@@ -25,7 +25,7 @@ from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, 
                      ignore_events)
 from .process import TaskProcess, fork_task, spawn_task, start_method
 from .scheduling import FinishedTask, Request, Scheduler
-from .status import graph_code_hash
+from ..queries.status import graph_code_hash
 from .task import TaskJob, run_in_child, step_decorators, timeout_message
 
 HEARTBEAT_SECONDS = 2.0
@@ -129,10 +129,13 @@ class Runtime:
         state = _RunState(run, params or {}, scheduler=scheduler or Scheduler(self.graph),
                           follow=follow)
         state.ready.extend(seeds)
-        status = "failed"
+        status, message = "failed", None
         try:
             self._loop(state)
             status = "failed" if state.failed else "succeeded"
+            if status == "succeeded" and follow:
+                message = self._missing_end(run, state)
+                status = "failed" if message else status
         except (KeyboardInterrupt, RunInterrupted):
             self._stop_all(state, "cancelled")
             status = "cancelled"
@@ -140,11 +143,24 @@ class Runtime:
             self._stop_all(state, "crashed")
             self.catalog.finish_run(run.id, "crashed")
             raise
-        self.catalog.finish_run(run.id, status)
+        self.catalog.finish_run(run.id, status, message)
         final = self.catalog.get_run_by_id(run.id)
         self.on_event(RunFinished(run.flow, run.number, run.pathspec, status,
-                                  time.monotonic() - started))
+                                  time.monotonic() - started, message))
         return final
+
+    def _missing_end(self, run: RunRecord, state: "_RunState") -> str | None:
+        """Why a run whose tasks all succeeded did not succeed: it never reached ``end``.
+
+        A run succeeds only when ``end`` did; anything else is a scheduler bug or a graph
+        the scheduler cannot follow, and must read as a failure, never as success.
+        """
+        if "end" not in self.graph or any(
+                t.status == "succeeded" for t in self.catalog.list_tasks(run.id, "end")):
+            return None
+        waiting = state.scheduler.waiting() if state.scheduler is not None else []
+        return ("the run stopped without reaching end"
+                + (f": joins still waiting: {', '.join(waiting)}" if waiting else ""))
 
     # -- scheduling loop -------------------------------------------------------------------
     def _loop(self, state: "_RunState") -> None:

@@ -80,8 +80,18 @@ class Scheduler:
                 ready.append(Request(step, [task], list(task.frames)))
         return ready
 
+    def waiting(self) -> list[str]:
+        """Joins still waiting for inputs, as ``join (2 of 3 inputs)``."""
+        out = []
+        for (join, _), arrived in self.barriers.items():
+            out.append(f"{join} ({len(arrived)} input{'s' if len(arrived) != 1 else ''} "
+                       f"arrived)")
+        return out
+
     def _arrive(self, join: str, task: FinishedTask) -> Request | None:
-        split = self.graph[task.step].split_parents[-1]
+        # The split this join closes (not the arriving step's innermost split: a step after an
+        # inner join arrives at the outer join, nested branches).
+        split = self.graph[join].split_parents[-1]
         split_node = self.graph[split]
         if split_node.type == "foreach":
             outer = task.frames[:-1]

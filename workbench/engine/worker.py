@@ -1,20 +1,18 @@
-"""The engine worker: a process that keeps a flow imported and executes commands for the TUI.
+"""The engine worker: a process that keeps a flow imported and executes commands for the TUI
+and the Python API.
 
 The TUI never forks (its threads make fork unsafe); it starts this worker instead. Commands
-arrive as JSON lines on the worker's stdin (``run``, ``spin``, ``resume``, ``cancel``,
-``quit``); events leave as JSON lines on its stdout (the kinds of ``engine.events`` plus
-``ready``, ``spin_finished``, ``command_finished``, ``idle`` (caches warm, nothing queued),
-``error``, ``worker_log`` and ``worker_restart``). The flow
-module is reloaded only when its file changed; third-party imports stay loaded.
+arrive on the worker's stdin and events leave on its stdout, one line each, as the dataclasses
+of ``engine.protocol`` encode them. The flow module is reloaded only when its file changed;
+third-party imports stay loaded.
 
-:class:`EngineWorker` is the parent-side handle: it starts the process and offers ``events()``,
-a blocking iterator the TUI reads in a thread.
+:class:`EngineWorker` is the parent-side handle (an ``EngineHandle``): it starts the process,
+sends commands and offers ``events()``, a blocking iterator of decoded events read in a thread.
 """
 from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import subprocess
 import sys
@@ -22,11 +20,11 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
-from .events import Event, event_to_json
+from . import protocol as P
 
 
-def _emit(out: io.TextIOBase, data: dict[str, Any]) -> None:
-    out.write(json.dumps(data, default=str) + "\n")
+def _emit(out: io.TextIOBase, message: Any) -> None:
+    out.write(P.encode(message) + "\n")
     out.flush()
 
 
@@ -44,7 +42,7 @@ class _StderrToEvents(io.TextIOBase):
         self.pending += text
         *lines, self.pending = self.pending.split("\n")
         for line in lines:
-            _emit(self.out, {"event": "worker_log", "line": line})
+            _emit(self.out, P.WorkerLog(line))
         return len(text)
 
 
@@ -60,7 +58,7 @@ class WorkerLoop:
         self.runtime: Any = None
         self.loaded_mtime: float | None = None
         self.buffer = b""
-        self.queue: list[dict[str, Any]] = []
+        self.queue: list[Any] = []
         self.quit = False
         self.cache: Any = None
         self.helper_mtimes: dict[str, float] = {}
@@ -79,22 +77,19 @@ class WorkerLoop:
             if not line.strip():
                 continue
             try:
-                command = json.loads(line)
-            except ValueError:
-                _emit(self.out, {"event": "error", "message": f"bad command: {line[:80]!r}"})
+                command = P.decode(line)
+            except P.ProtocolError as exc:
+                _emit(self.out, P.Error(f"bad command: {exc}"))
                 continue
-            if command.get("cmd") == "cancel":
-                if self.runtime is not None:
-                    self.runtime.cancel()
-            elif command.get("cmd") == "quit":
-                self.quit = True
+            if isinstance(command, (P.CancelCommand, P.QuitCommand)):
+                self.quit = self.quit or isinstance(command, P.QuitCommand)
                 if self.runtime is not None:
                     self.runtime.cancel()
             else:
                 self.queue.append(command)
 
-    def _on_event(self, event: Event) -> None:
-        _emit(self.out, event_to_json(event))
+    def _on_event(self, event: Any) -> None:
+        _emit(self.out, event)
 
     def _ensure_loaded(self) -> Any:
         """The runtime for the current flow file; reloaded when the file changed."""
@@ -142,18 +137,17 @@ class WorkerLoop:
                 return True
         return False
 
-    def _restart(self, command: dict[str, Any]) -> None:
+    def _restart(self, command: Any) -> None:
         """Replace this process with a fresh worker that runs ``command`` first.
 
         A helper module changed: reloading modules in place leaves stale references around,
         a fresh interpreter does not. stdin/stdout (fds 0 and the event fd) carry over.
         """
-        _emit(self.out, {"event": "worker_restart",
-                         "reason": "a module imported by the flow changed"})
+        _emit(self.out, P.WorkerRestart("a module imported by the flow changed"))
         self.out.flush()
         args = [sys.executable, "-m", "workbench.engine.worker", str(self.flow_file),
                 "--store", self.store_dir, "--event-fd", str(self.out.fileno()),
-                "--first", json.dumps(command)]
+                "--first", P.encode(command)]
         if self.flow_name:
             args += ["--flow", self.flow_name]
         os.set_inheritable(self.out.fileno(), True)
@@ -171,76 +165,67 @@ class WorkerLoop:
             if task.status == "succeeded":
                 self.cache.prefetch(catalog.list_artifacts(task.id))
 
-    def _execute(self, command: dict[str, Any]) -> None:
+    def _execute(self, command: Any) -> None:
         from ..flow.errors import FlowError
-        from ..flow.parameters import resolve_parameters
         from ..store.errors import StoreError
         from .errors import EngineInputError
-        from .replay import Replayer
 
-        name = command.get("cmd")
+        name = P.name_of(command)
         if self.runtime is not None and self._helpers_changed():
             self._restart(command)
-        finished_run: int | None = None
+        handler = {P.RunCommand: self._run, P.SpinCommand: self._spin,
+                   P.ResumeCommand: self._resume}[type(command)]
         try:
-            runtime = self._ensure_loaded()
-            if name == "run":
-                values = resolve_parameters(runtime.flow_cls, command.get("params") or {},
-                                            runtime.loaded.file)
-                record = runtime.run(values)
-                finished_run = record.number
-                _emit(self.out, {"event": "command_finished", "cmd": name, "run": record.number,
-                                 "status": record.status})
-            elif name == "spin":
-                outcome = Replayer(runtime).spin(
-                    command["step"], run_number=command.get("run"), index=command.get("index"),
-                    all_splits=bool(command.get("all_splits")),
-                    overrides=command.get("overrides") or {},
-                    artifacts_file=command.get("artifacts_file"),
-                    with_diff=command.get("with_diff", True),
-                    warn=lambda message: _emit(self.out, {"event": "worker_log",
-                                                          "line": message}))
-                _emit(self.out, {
-                    "event": "spin_finished", "run": outcome.run.number,
-                    "reference": outcome.reference.number, "step": outcome.step,
-                    "status": outcome.status, "seconds": outcome.seconds,
-                    "tasks": [t.pathspec for t in outcome.tasks],
-                    "diff": [d.to_json() for d in outcome.diff],
-                })
-                finished_run = outcome.run.number
-                _emit(self.out, {"event": "command_finished", "cmd": name,
-                                 "run": outcome.run.number, "status": outcome.status})
-            elif name == "resume":
-                record = Replayer(runtime).resume(command["step"],
-                                                  run_number=command.get("run"))
-                finished_run = record.number
-                _emit(self.out, {"event": "command_finished", "cmd": name, "run": record.number,
-                                 "status": record.status})
-            else:
-                raise EngineInputError(f"unknown command {name!r}")
+            record = handler(self._ensure_loaded(), command)
         except (FlowError, StoreError, EngineInputError) as exc:
-            _emit(self.out, {"event": "error", "cmd": name, "message": str(exc)})
-            _emit(self.out, {"event": "command_finished", "cmd": name, "status": "error"})
+            _emit(self.out, P.Error(str(exc), name))
+            _emit(self.out, P.CommandFinished(name, "error"))
         except Exception as exc:  # noqa: BLE001 - the worker must survive and say what happened
             import traceback
 
-            _emit(self.out, {"event": "error", "cmd": name,
-                             "message": f"{type(exc).__name__}: {exc}",
-                             "traceback": traceback.format_exc()})
-            _emit(self.out, {"event": "command_finished", "cmd": name, "status": "error"})
+            _emit(self.out, P.Error(f"{type(exc).__name__}: {exc}", name,
+                                    traceback.format_exc()))
+            _emit(self.out, P.CommandFinished(name, "error"))
             return
-        self._prefetch(finished_run)
+        else:
+            _emit(self.out, P.CommandFinished(name, record.status, record.number))
+            self._prefetch(record.number)
         if not self.queue:
-            _emit(self.out, {"event": "idle"})
+            _emit(self.out, P.Idle())
 
-    def serve(self, first: dict[str, Any] | None = None) -> int:
+    def _run(self, runtime: Any, command: P.RunCommand) -> Any:
+        from ..flow.parameters import resolve_parameters
+
+        values = resolve_parameters(runtime.flow_cls, command.params or {}, runtime.loaded.file)
+        return runtime.run(values)
+
+    def _spin(self, runtime: Any, command: P.SpinCommand) -> Any:
+        from .replay import Replayer
+
+        outcome = Replayer(runtime).spin(
+            command.step, run_number=command.run, index=command.index,
+            all_splits=command.all_splits, overrides=command.overrides,
+            set_values=command.set_values, artifacts_file=command.artifacts_file,
+            against=command.against, with_diff=command.with_diff,
+            warn=lambda message: _emit(self.out, P.WorkerLog(message)))
+        _emit(self.out, P.SpinFinished(
+            outcome.run.number, outcome.reference.number, outcome.step, outcome.status,
+            outcome.seconds, [t.pathspec for t in outcome.tasks], outcome.diffs))
+        return outcome.run
+
+    def _resume(self, runtime: Any, command: P.ResumeCommand) -> Any:
+        from .replay import Replayer
+
+        return Replayer(runtime).resume(command.step, run_number=command.run)
+
+    def serve(self, first: Any = None) -> int:
         import selectors
 
         try:  # import the flow now, so the first command starts at once
             self._ensure_loaded()
         except Exception:  # noqa: BLE001 - reported by the first command that needs the flow
             self.runtime = None
-        _emit(self.out, {"event": "ready", "flow_file": str(self.flow_file), "pid": os.getpid()})
+        _emit(self.out, P.Ready(str(self.flow_file), os.getpid()))
         selector = selectors.DefaultSelector()
         selector.register(0, selectors.EVENT_READ)
         if first is not None:
@@ -273,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
         out = os.fdopen(args.event_fd, "w", buffering=1, encoding="utf-8")
     sys.stdout = _StderrToEvents(out)
     sys.stderr = _StderrToEvents(out)
-    first = json.loads(args.first) if args.first else None
+    first = P.decode(args.first) if args.first else None
     return WorkerLoop(args.flow_file, args.store, args.flow_name, out).serve(first)
 
 
@@ -308,55 +293,53 @@ class EngineWorker:
     def alive(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def _send(self, command: dict[str, Any], counts: bool = True) -> None:
+    def send(self, command: P.Command) -> None:
+        """Queue ``command`` (a cancel or quit acts at once and is not counted as work)."""
         if self._proc is None or self._proc.stdin is None:
             raise RuntimeError("the engine worker is not started")
+        counts = not isinstance(command, (P.CancelCommand, P.QuitCommand))
         with self._lock:
             if counts:
                 self._pending += 1
-            self._proc.stdin.write((json.dumps(command) + "\n").encode())
+            self._proc.stdin.write((P.encode(command) + "\n").encode())
             self._proc.stdin.flush()
 
-    def events(self) -> Iterator[dict[str, Any]]:
-        """Events as dicts, in order; ends when the worker exits."""
+    def events(self) -> Iterator[P.Event]:
+        """Decoded events, in order; ends when the worker exits."""
         assert self._proc is not None and self._proc.stdout is not None
         for line in self._proc.stdout:
             try:
-                event = json.loads(line)
-            except ValueError:
+                event = P.decode(line)
+            except P.ProtocolError:
                 continue
-            if event.get("event") == "command_finished":
+            if isinstance(event, P.CommandFinished):
                 with self._lock:
                     self._pending = max(0, self._pending - 1)
             yield event
 
+    # Shorthands for scripts and tests: each sends one command.
     def run(self, params: dict[str, Any] | None = None) -> None:
         """Run the whole flow (``params``: CLI-style strings or values)."""
-        self._send({"cmd": "run", "params": params or {}})
+        self.send(P.RunCommand(dict(params or {})))
 
-    def spin(self, step: str, run: int | None = None, index: int | None = None,
-             all_splits: bool = False, overrides: dict[str, Any] | None = None,
-             artifacts_file: str | None = None, with_diff: bool = True) -> None:
-        """Spin ``step`` (a ``spin_finished`` event carries the diff unless ``with_diff`` is
-        False)."""
-        self._send({"cmd": "spin", "step": step, "run": run, "index": index,
-                    "all_splits": all_splits, "overrides": overrides or {},
-                    "artifacts_file": artifacts_file, "with_diff": with_diff})
+    def spin(self, step: str, **options: Any) -> None:
+        """Spin ``step``; ``options`` are ``SpinCommand`` fields."""
+        self.send(P.SpinCommand(step, **options))
 
     def resume(self, step: str, run: int | None = None) -> None:
         """Resume from ``step``."""
-        self._send({"cmd": "resume", "step": step, "run": run})
+        self.send(P.ResumeCommand(step, run))
 
     def cancel(self) -> None:
         """Stop what is running: tasks are killed, the run reads cancelled."""
-        self._send({"cmd": "cancel"}, counts=False)
+        self.send(P.CancelCommand())
 
     def request_stop(self) -> None:
         """Ask the worker to quit (cancelling what runs) without waiting for it."""
         if self._proc is None:
             return
         try:
-            self._send({"cmd": "quit"}, counts=False)
+            self.send(P.QuitCommand())
             self._proc.stdin.close()
         except (OSError, ValueError, RuntimeError):
             pass

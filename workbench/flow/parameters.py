@@ -204,6 +204,14 @@ def _norm(name: str) -> str:
     return name.replace("-", "_").lower()
 
 
+def find_parameter(flow_cls: type, name: str) -> Parameter | None:
+    """The parameter ``name`` names (its name or attribute, ``-``/``_`` and case ignored)."""
+    params = flow_parameters(flow_cls)
+    wanted = _norm(name)
+    return next((p for p in params if _norm(p.name) == wanted), None) or \
+        next((p for p in params if _norm(p.attr_name) == wanted), None)
+
+
 def coerce(param: Parameter, raw: Any) -> Any:
     """Convert ``raw`` (a string from the command line, or a Python value) to the
     parameter's type. Raises ``ParameterError`` naming the parameter and the value."""
@@ -334,4 +342,4 @@ def resolve_parameters(flow_cls: type, given: dict[str, Any] | None,
 
 
 __all__ = ["Parameter", "IncludeFile", "JSONType", "ParameterContext", "flow_parameters",
-           "coerce", "resolve_parameters"]
+           "coerce", "find_parameter", "resolve_parameters"]

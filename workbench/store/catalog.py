@@ -23,7 +23,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from .errors import CorruptStoreError, SchemaTooNewError, StoreError
 from .faults import fault
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STALE_AFTER = 30.0  # seconds without a heartbeat before a running run reads as crashed
 BUSY_TIMEOUT_MS = 30_000
 
@@ -90,12 +90,21 @@ MIGRATIONS: list[tuple[str, ...]] = [
         ) WITHOUT ROWID""",
         "CREATE INDEX artifacts_key ON artifacts (key)",
     ),
+    (
+        # a spin's diff target chosen with --against (NULL: its lineage decides)
+        "ALTER TABLE runs ADD COLUMN against_run INTEGER",
+        # the foreach path of the one split a spin ran (JSON list), or "*" for every split
+        "ALTER TABLE runs ADD COLUMN spun_split TEXT",
+        # why a run ended as it did, when its tasks don't say (e.g. it never reached end)
+        "ALTER TABLE runs ADD COLUMN message TEXT",
+    ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 _RUN_COLS = (
     "id, flow, number, kind, status, flow_file, parameters, origin_run, spun_step, overrides,"
-    " code_hash, tags, user, host, pid, started_at, finished_at, heartbeat_at"
+    " code_hash, tags, user, host, pid, started_at, finished_at, heartbeat_at, against_run,"
+    " spun_split, message"
 )
 _TASK_COLS = (
     "t.id, t.run_id, r.flow, r.number, t.step, t.status, t.attempt, t.split_index,"
@@ -106,10 +115,11 @@ _TASK_COLS = (
 _TASK_FROM = "FROM tasks t JOIN runs r ON r.id = t.run_id"
 _ART_COLS = "task_id, name, key, type_name, size, summary"
 
-_RUN_JSON = {"parameters", "overrides", "tags"}
+_RUN_JSON = {"parameters", "overrides", "tags", "spun_split"}
 _RUN_UPDATABLE = {
     "kind", "status", "flow_file", "parameters", "origin_run", "spun_step", "overrides",
     "code_hash", "tags", "user", "host", "pid", "started_at", "finished_at", "heartbeat_at",
+    "against_run", "spun_split", "message",
 }
 _TASK_JSON = {"foreach_stack", "input_task_ids", "transition"}
 _TASK_UPDATABLE = {
@@ -202,6 +212,9 @@ class RunRecord:
     started_at: float
     finished_at: float | None
     heartbeat_at: float | None
+    against_run: int | None = None  # a spin's explicit diff target (``--against``)
+    spun_split: Any = None  # a spin's one split as a foreach path (list of indices), or "*"
+    message: str | None = None  # why the run ended so, when no task says it
 
     @property
     def pathspec(self) -> str:
@@ -282,14 +295,14 @@ class ArtifactRecord:
 
 def _run_record(row: Sequence[Any], now: float) -> RunRecord:
     (rid, flow, number, kind, status, flow_file, params, origin, spun, overrides, code_hash,
-     tags, user, host, pid, started, finished, heartbeat) = row
+     tags, user, host, pid, started, finished, heartbeat, against, spun_split, message) = row
     if _is_crashed(status, host, pid, started, heartbeat, now):
         status = "crashed"
         finished = max(started, heartbeat or started)
     return RunRecord(
         rid, flow, number, kind, status, flow_file, _loads(params) or {}, origin, spun,
         _loads(overrides), code_hash, tuple(_loads(tags) or ()), user, host, pid, started,
-        finished, heartbeat,
+        finished, heartbeat, against, _loads(spun_split), message,
     )
 
 
@@ -458,6 +471,8 @@ class Catalog:
         code_hash: str | None = None,
         tags: Iterable[str] = (),
         user: str | None = None,
+        against_run: int | None = None,
+        spun_split: Any = None,
     ) -> RunRecord:
         """Create a `running` run numbered max(number)+1 for `flow` (atomic across processes)."""
         _check(kind, RUN_KINDS, "run kind")
@@ -469,11 +484,13 @@ class Catalog:
             cur = conn.execute(
                 "INSERT INTO runs (flow, number, kind, status, flow_file, parameters, origin_run,"
                 " spun_step, overrides, code_hash, tags, user, host, pid, started_at,"
-                " heartbeat_at) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " heartbeat_at, against_run, spun_split)"
+                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     flow, number, kind, os.fspath(flow_file), _dumps(parameters or {}),
                     origin_run, spun_step, _dumps(overrides), code_hash, _dumps(list(tags)),
                     user if user is not None else _user(), this_host(), os.getpid(), now, now,
+                    against_run, _dumps(spun_split),
                 ),
             )
             run_id = cur.lastrowid
@@ -486,14 +503,15 @@ class Catalog:
         with self._db() as conn:
             conn.execute("UPDATE runs SET heartbeat_at = ? WHERE id = ?", (time.time(), run_id))
 
-    def finish_run(self, run_id: int, status: str) -> None:
-        """Mark a run finished with a final status."""
+    def finish_run(self, run_id: int, status: str, message: str | None = None) -> None:
+        """Mark a run finished with a final status (and why, when no task says it)."""
         _check(status, RUN_STATUSES[1:], "final run status")
         now = time.time()
         with self._db() as conn:
             cur = conn.execute(
-                "UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ? WHERE id = ?",
-                (status, now, now, run_id),
+                "UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ?,"
+                " message = COALESCE(?, message) WHERE id = ?",
+                (status, now, now, message, run_id),
             )
         if cur.rowcount == 0:
             raise StoreError(f"run id {run_id} not found in {self.path}")

@@ -6,70 +6,35 @@ short-lived workers load logs, diffs and previews. No widget is touched from a t
 """
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import (DataTable, Footer, Input, Select, Static, TabbedContent,
                              TabPane)
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from .. import client
-from ..cli.console import format_size
+from .. import client, queries
+from ..display import format_size, safe
+from ..engine import protocol as P
 from ..flow import FlowError, parse_graph
 from ..store import RunRecord, Store, TaskRecord, resolve_store_dir
 from . import model
 from .commands import WorkbenchCommands
+from .editor import open_in_editor
+from .engine_bridge import EngineBridge, EngineFactory, default_engine_factory
 from .keys import APP_KEYS, bindings
+from .messages import DiffsLoaded, LogsLoaded
 from .widgets.dag import DagView
 from .widgets.diff import DiffView
 from .widgets.logs import LogView, note
 from .widgets.panes import ArtifactsTable, RunsTable, SourceView, StatusHeader, TaskInfo
 
-EngineFactory = Callable[..., Any]
-LIVE_LOG_LINES = 20_000  # lines kept per task for tasks that ran in this session
 
-
-class EngineEvent(Message):
-    """One event from the engine worker (a JSON-able dict with an ``event`` key)."""
-
-    def __init__(self, data: dict[str, Any]) -> None:
-        super().__init__()
-        self.data = data
-
-
-class LogsLoaded(Message):
-    def __init__(self, task_id: int, lines: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.task_id = task_id
-        self.lines = lines
-
-
-class DiffsLoaded(Message):
-    def __init__(self, run_number: int, diffs: list[model.SpinDiff], title: str) -> None:
-        super().__init__()
-        self.run_number = run_number
-        self.diffs = diffs
-        self.title = title
-
-
-def default_engine_factory() -> EngineFactory | None:
-    """``workbench.engine.worker.EngineWorker`` when the engine provides it."""
-    try:
-        from ..engine.worker import EngineWorker  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return EngineWorker
-
-
-class WorkbenchApp(App[int]):
+class WorkbenchApp(EngineBridge, App[int]):
     """``workbench FLOW.py``: run, spin, inspect and compare without leaving the keyboard."""
 
     CSS_PATH = "workbench.tcss"
@@ -90,23 +55,17 @@ class WorkbenchApp(App[int]):
         self.poll_interval = poll_interval
         if engine_factory is True:
             engine_factory = default_engine_factory()
-        self.engine_factory = engine_factory or None
-        self.engine: Any = None
+        self.init_engine_state(engine_factory or None)
         self.graph: Any = None
         self.graph_error: str | None = None
         self._store: Store | None = None
         self.selected_run: int | None = run
         self._requested_run = run
         self.selected_step: str | None = None
-        self.selected_split = 0
-        self.busy = False
-        self.activity = "idle"
+        self.selected_split = 0  # position in the step's task list
         self.marked: int | None = None
         self.last_params: dict[str, str] = {}
-        self.live_logs: dict[int, list[tuple[str, str]]] = {}
-        self.active_run: str | None = None
         self._spin_queue: list[str] = []
-        self._command: str | None = None
         self._diff_loading: tuple | None = None
         self._file_sig: tuple | None = None
         self._store_sig: tuple | None = None
@@ -200,164 +159,31 @@ class WorkbenchApp(App[int]):
     def on_unmount(self) -> None:
         self.stop_engine()
 
-    # ------------------------------------------------------------------ engine
+    # ------------------------------------------------------------------ engine hooks
 
-    def start_engine(self) -> None:
-        if self.engine_factory is None:
-            self.activity = "no engine worker (read only)"
-            return
-        try:
-            self.engine = self.engine_factory(str(self.flow_file), str(self.store_dir),
-                                              self.flow_name)
-            self.engine.start()
-        except Exception as exc:  # noqa: BLE001 - shown, the app stays a browser
-            self.engine = None
-            self.activity = "engine worker failed to start"
-            self.notify(f"engine worker failed to start: {exc}", severity="error")
-            return
-        self.activity = "starting worker"
-        self.read_events()
-
-    def stop_engine(self) -> None:
-        engine, self.engine = self.engine, None
-        if engine is not None:
-            try:
-                engine.stop()
-            except Exception:  # noqa: BLE001
-                pass
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
-    def read_events(self) -> None:
-        """Forward the worker's events as messages until it exits or we are cancelled."""
-        worker = get_current_worker()
-        engine = self.engine
-        if engine is None:
-            return
-        for data in engine.events():
-            if worker.is_cancelled:
-                return
-            self.post_message(EngineEvent(data))
-        if not worker.is_cancelled:
-            self.post_message(EngineEvent({"event": "worker_exited"}))
-
-    def on_engine_event(self, message: EngineEvent) -> None:
-        data = message.data
-        kind = data.get("event")
-        handler = getattr(self, f"_engine_{kind}", None)
-        if handler is not None:
-            handler(data)
-
-    def _engine_ready(self, data: dict) -> None:
-        if not self.busy:
-            self.activity = "idle"
-        self.update_header()
-
-    def _engine_run_started(self, data: dict) -> None:
-        self.busy = True
-        self.active_run = data.get("pathspec")
-        self.activity = f"{data.get('kind', 'run')} {data.get('pathspec')}"
-        self.selected_run = int(data["run"])
-        self.update_header()
-        self.schedule_refresh()
-
-    def _engine_task_started(self, data: dict) -> None:
-        self.live_logs.setdefault(int(data["task_id"]), [])
-        self.activity = f"{self.active_run or 'run'} · {data.get('step')}"
-        self.update_header()
-        self.schedule_refresh()
-
-    def _engine_log_line(self, data: dict) -> None:
-        task_id = int(data["task_id"])
-        lines = self.live_logs.setdefault(task_id, [])
-        entry = (data.get("stream", "stdout"), str(data.get("line", "")).rstrip("\n"))
-        if len(lines) < LIVE_LOG_LINES:
-            lines.append(entry)
+    def live_log_line(self, task_id: int, entry: tuple[str, str]) -> None:
+        """A log line of a running task: shown at once when that task is on screen."""
         log = self.query_one(LogView)
         if log.task_id == task_id:
             log.append(*entry)
 
-    def _engine_task_finished(self, data: dict) -> None:
-        if data.get("status") != "succeeded" and not data.get("will_retry"):
-            exc = data.get("exception") or data.get("status")
-            self.notify(f"{data.get('pathspec')} {data.get('status')}: {exc}",
-                        severity="error", timeout=6)
-        self.schedule_refresh()
-
-    def _engine_run_finished(self, data: dict) -> None:
-        status = data.get("status", "?")
-        seconds = data.get("seconds")
-        self.active_run = None
-        took = f" in {seconds:.2f}s" if isinstance(seconds, (int, float)) else ""
-        self.activity = f"{data.get('pathspec')} {status}{took}"
-        if self._command != "spin":
-            severity = "information" if status == "succeeded" else "warning"
-            self.notify(f"{data.get('pathspec')} {status}{took}", severity=severity, timeout=4)
-        self.update_header()
-        self.schedule_refresh()
-
-    def _engine_spin_finished(self, data: dict) -> None:
-        run = data.get("run")
-        diffs = data.get("diff") or []
-        changed = [d["name"] for d in diffs if d.get("change") != "unchanged"]
-        what = (", ".join(changed[:4]) + ("…" if len(changed) > 4 else "")) if changed \
-            else "no artifact changed"
-        ok = data.get("status") == "succeeded"
-        seconds = data.get("seconds")
-        took = f" in {seconds:.2f}s" if isinstance(seconds, (int, float)) else ""
-        self.notify(f"spin {data.get('step')} → run {run} {data.get('status')}{took}: "
-                    f"{what if ok else 'see the Task tab'}",
-                    severity="information" if ok else "error", timeout=5)
-        if run is not None:
-            self.selected_run = int(run)
-        self.activity = f"spin {data.get('step')} → run {run} {data.get('status')}{took}"
+    def show_spun(self, run: int, step: str, diffs: list[queries.TaskDiff], ok: bool) -> None:
+        """A spin finished: select its run, step and split, and show its diff (or failure)."""
+        self.selected_run = run
+        if self.selected_step != step and self.graph is not None and step in self.graph:
+            self.selected_step = step
+            self.query_one(DagView).select(step)
+        self.selected_split = 0  # the spin run holds only the spun split(s)
         self.update_header()
         self.refresh_all()
         self.action_show_tab("diff" if ok else "task")
-
-    def _engine_command_finished(self, data: dict) -> None:
-        self.busy = False
-        self._command = None
-        if data.get("status") == "error":
-            self.activity = "idle"
-        self.update_header()
-        self.schedule_refresh()
-        self._next_queued_spin()
-
-    def _engine_idle(self, data: dict) -> None:
-        if not self.busy:
-            self.activity = self.activity if self.activity != "starting worker" else "idle"
-            self.update_header()
-
-    def _engine_error(self, data: dict) -> None:
-        message = str(data.get("message", "engine error")).strip().splitlines() or ["error"]
-        self.notify(message[0], severity="error", timeout=8)
-        self.activity = f"error: {message[0][:60]}"
-        self.update_header()
-
-    def _engine_worker_log(self, data: dict) -> None:
-        line = str(data.get("line", "")).strip()
-        if line:
-            self.log.info(f"worker: {line}")
-
-    def _engine_worker_restart(self, data: dict) -> None:
-        self.activity = "restarting worker (a helper module changed)"
-        self.update_header()
-
-    def _engine_worker_exited(self, data: dict) -> None:
-        if self.engine is not None:
-            self.engine = None
-            self.busy = False
-            self.activity = "engine worker exited (read only)"
-            self.notify("the engine worker exited; the app is read only now",
-                        severity="warning")
-            self.update_header()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: a notification, never a crash."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"{event.worker.name}: {type(error).__name__}: {error}",
-                        severity="error", timeout=8)
+            self.notify(safe(f"{event.worker.name}: {type(error).__name__}: {error}"),
+                        severity="error", timeout=8, markup=False)
 
     # ------------------------------------------------------------------ commands
 
@@ -371,27 +197,11 @@ class WorkbenchApp(App[int]):
             return False
         return True
 
-    def _require_engine(self) -> bool:
-        if self.engine is None:
-            self.notify("no engine worker: this session can browse but not run",
-                        severity="warning")
-            return False
-        if self.busy or getattr(self.engine, "busy", False):
-            self.notify("busy: wait for the current run, or press x to cancel it",
-                        severity="warning")
-            return False
-        return True
-
     def action_run_flow(self) -> None:
         if self.graph is None:
             self.notify(self.graph_error or "the flow has no graph", severity="error")
             return
-        if not self._require_engine():
-            return
-        self.busy, self._command = True, "run"
-        self.activity = "starting a run"
-        self.engine.run(dict(self.last_params) or None)
-        self.update_header()
+        self.send(P.RunCommand(dict(self.last_params)), "starting a run")
 
     def action_run_with_params(self) -> None:
         if self.graph is None:
@@ -405,12 +215,14 @@ class WorkbenchApp(App[int]):
 
         self.push_screen(ParamsScreen(list(self.graph.parameters), self.last_params), done)
 
-    def _spin_args(self, step: str) -> dict[str, Any]:
-        args: dict[str, Any] = {"run": self.selected_run}
-        if self.graph is not None and step in self.graph and \
-                self.graph.enclosing_foreaches(step):
-            args["index"] = self.selected_split
-        return args
+    def _spin_split(self, step: str) -> int | None:
+        """The split to spin: the one in the split picker (by its split index, so a spin run
+        that holds only split 2 spins split 2 again); None outside a foreach."""
+        if self.graph is None or step not in self.graph or \
+                not self.graph.enclosing_foreaches(step):
+            return None
+        task = self.current_task() if step == self.selected_step else None
+        return task.split_index if task is not None and task.split_index is not None else 0
 
     def action_spin(self) -> None:
         if self.selected_step is None:
@@ -418,15 +230,25 @@ class WorkbenchApp(App[int]):
             return
         self.spin_step(self.selected_step)
 
-    def spin_step(self, step: str, **extra: Any) -> None:
-        if not self._require_engine():
+    def action_spin_all_splits(self) -> None:
+        if self.selected_step is None:
+            self.notify("select a step in the Flow pane first", severity="warning")
             return
-        args = {**self._spin_args(step), **extra}
-        self.busy, self._command = True, "spin"
-        ref = f" on run {args['run']}" if args.get("run") is not None else ""
-        self.activity = f"spinning {step}{ref}"
-        self.engine.spin(step, **args)
-        self.update_header()
+        if self._spin_split(self.selected_step) is None:
+            self.notify(f"{self.selected_step} is not inside a foreach: s spins it",
+                        severity="warning")
+            return
+        self.spin_step(self.selected_step, all_splits=True, index=None)
+
+    def spin_step(self, step: str, **options: Any) -> None:
+        """Send a spin of ``step`` on the selected run; ``options`` are SpinCommand fields."""
+        args: dict[str, Any] = {"run": self.selected_run, "index": self._spin_split(step),
+                                **options}
+        command = P.SpinCommand(step, **args)
+        split = "[*]" if command.all_splits else queries.split_label(
+            [] if command.index is None else [command.index])
+        ref = f" on run {command.run}" if command.run is not None else ""
+        self.send(command, f"spinning {step}{split}{ref}")
 
     def action_spin_with_overrides(self) -> None:
         step = self.selected_step
@@ -434,15 +256,15 @@ class WorkbenchApp(App[int]):
             return
         from .screens.forms import OverridesScreen
         inputs = self._input_artifacts(step)
-        foreach = bool(self.graph.enclosing_foreaches(step)) if step in self.graph else False
+        foreach = self._spin_split(step) is not None
 
         def done(result: dict | None) -> None:
             if result is None:
                 return
-            extra: dict[str, Any] = {}
-            if result.get("overrides"):
-                extra["overrides"] = {k: literal_or_text(v)
-                                      for k, v in result["overrides"].items()}
+            extra: dict[str, Any] = {"set_values": dict(result.get("overrides") or {}),
+                                     "against": result.get("against")}
+            if result.get("run") is not None:
+                extra["run"] = result["run"]
             if result.get("all_splits"):
                 extra["all_splits"] = True
                 extra["index"] = None
@@ -456,12 +278,12 @@ class WorkbenchApp(App[int]):
         store, run = self.store, self.current_run()
         if store is None or run is None:
             return []
-        tasks = model.step_tasks(store, run, step)
+        tasks = queries.step_tasks(store.catalog, run, step)
         seen: dict[str, str] = {}
         parents: list[int] = list(tasks[0].input_task_ids) if tasks else []
         if not parents and self.graph is not None and step in self.graph:
             for parent in self.graph[step].in_funcs:
-                parents += [t.id for t in model.step_tasks(store, run, parent)][:1]
+                parents += [t.id for t in queries.step_tasks(store.catalog, run, parent)][:1]
         for tid in parents[:4]:
             for art in store.catalog.list_artifacts(tid):
                 if not art.name.startswith("_"):
@@ -470,30 +292,27 @@ class WorkbenchApp(App[int]):
 
     def action_resume(self) -> None:
         step = self.selected_step
-        if step is None or not self._require_engine():
+        if step is None:
             return
-        self.busy, self._command = True, "resume"
-        self.activity = f"resuming from {step}"
-        self.engine.resume(step, run=self.selected_run)
-        self.update_header()
+        self.send(P.ResumeCommand(step, self.selected_run), f"resuming from {step}")
 
     def action_cancel(self) -> None:
         self._spin_queue.clear()
-        if self.engine is None or not (self.busy or getattr(self.engine, "busy", False)):
+        if self.engine is None or not (self.busy or self.engine.busy):
             self.notify("nothing is running", timeout=2)
             return
         self.activity = "cancelling…"
-        self.engine.cancel()
+        self.engine.send(P.CancelCommand())
         self.update_header()
 
     def action_request_quit(self) -> None:
-        if self.busy or (self.engine is not None and getattr(self.engine, "busy", False)):
+        if self.busy or (self.engine is not None and self.engine.busy):
             from .screens.forms import ConfirmScreen
 
             def done(yes: bool | None) -> None:
                 if yes:
                     if self.engine is not None:
-                        self.engine.cancel()
+                        self.engine.send(P.CancelCommand())
                     self.exit(0)
 
             self.push_screen(ConfirmScreen("A run is in progress. Cancel it and quit?",
@@ -522,7 +341,7 @@ class WorkbenchApp(App[int]):
             return
         from .screens.preview import PreviewScreen
         art = client.Task(task.pathspec, store=self.store)[name]
-        title = f"{task.pathspec}/{name}  ({art.type_name}, {format_size(art.size)})"
+        title = safe(f"{task.pathspec}/{name}  ({art.type_name}, {format_size(art.size)})")
         self.push_screen(PreviewScreen(art, title=title))
 
     def action_mark(self) -> None:
@@ -558,16 +377,9 @@ class WorkbenchApp(App[int]):
         line = 1
         if self.graph is not None and step in self.graph:
             line = self.graph[step].lineno
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        argv = editor_command(editor, str(self.flow_file), line)
-        try:
-            with self.suspend():
-                subprocess.call(argv)
-        except SuspendNotSupported:
-            subprocess.call(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-        except OSError as exc:
-            self.notify(f"cannot start editor {editor!r}: {exc}", severity="error")
+        error = open_in_editor(self, str(self.flow_file), line)
+        if error:
+            self.notify(safe(error), severity="error", markup=False)
             return
         self.check_file()
 
@@ -606,7 +418,7 @@ class WorkbenchApp(App[int]):
         store, run = self.store, self.current_run()
         if store is None or run is None or self.selected_step is None:
             return []
-        return model.step_tasks(store, run, self.selected_step)
+        return queries.step_tasks(store.catalog, run, self.selected_step)
 
     def current_task(self) -> TaskRecord | None:
         tasks = self.current_tasks()
@@ -723,7 +535,6 @@ class WorkbenchApp(App[int]):
         flow_pane.border_subtitle = f"{model.kind_label(run)} {run.status}" \
             if run is not None else "never run"
         self.refresh_task_views()
-        self.refresh_diff()
 
     def refresh_task_views(self, source: bool = False) -> None:
         tasks = self.current_tasks()
@@ -733,6 +544,7 @@ class WorkbenchApp(App[int]):
         self.refresh_logs(task)
         self.query_one(TaskInfo).show_task(task)
         self.refresh_source()
+        self.refresh_diff()
 
     def _refresh_splits(self, tasks: list[TaskRecord]) -> None:
         select = self.query_one("#splits", Select)
@@ -760,15 +572,14 @@ class WorkbenchApp(App[int]):
             pane.border_title = f"Artifacts · {step}"
             pane.border_subtitle = "not run" if run is not None else ""
             return
-        ref = model.reference_task(store, run, task)
+        ref = model.before_of(store, run, task)
         rows = model.artifact_rows(store, task, ref)
         table.show_rows(rows)
-        split = f"[{task.split_index}]" if task.split_index is not None else ""
-        pane.border_title = f"Artifacts · {task.step}{split}"
+        pane.border_title = f"Artifacts · {safe(queries.task_label(task))}"
         changed = sum(1 for r in rows if r.change in ("changed", "added"))
         sub = f"{len(rows)} artifacts"
         if ref is not None:
-            sub += f" · {changed} changed vs run {run.origin_run}"
+            sub += f" · {changed} changed vs run {ref.run_number}"
         pane.border_subtitle = sub
 
     def refresh_logs(self, task: TaskRecord | None) -> None:
@@ -834,44 +645,70 @@ class WorkbenchApp(App[int]):
             "Source ●" if note_text and note_text.startswith("●") else "Source"
 
     def refresh_diff(self) -> None:
-        run, store = self.current_run(), self.store
+        """The Diff tab: the selected step's re-executed tasks in the selected run against
+        their befores (``queries.spins``). A spin's diff comes from the worker's event; an
+        older run's is asked of the read layer in a thread."""
+        run, store, step = self.current_run(), self.store, self.selected_step
         view = self.query_one(DiffView)
         if run is None or store is None:
             view.show_message("No run yet: press r to run the flow.")
             return
-        if run.kind == "run" or not run.spun_step:
-            step = self.selected_step or "a step"
-            view.show_message(f"Run {run.number} is a plain run. Select {step} and press s "
-                              f"to spin it on this run; the diff shows here.")
+        if run.kind == "run":
+            view.show_message(f"Run {run.number} is a plain run. Select {step or 'a step'} and "
+                              f"press s to spin it on this run; the diff shows here.")
             return
         if run.status == "running":
-            view.show_message(f"{model.kind_label(run)} is running…")
+            view.show_message(f"{queries.run_label(run)} is running…")
             return
-        key = (run.number, run.status)
-        if getattr(view, "_shown_run", None) == key or self._diff_loading == key:
+        if step is None:
+            view.show_message("Select a step to see what this run changed in it.")
+            return
+        key = (run.number, step)
+        if getattr(view, "_shown", None) == (key, run.status):
+            return
+        diffs = self.spin_diffs.get(key)
+        if diffs is not None:
+            self._show_diffs(key, diffs)
+            return
+        tasks = self.current_tasks()
+        if not tasks or all(t.cloned_from is not None for t in tasks):
+            origin = f"from run {run.origin_run}" if run.origin_run is not None else ""
+            what = "not run" if not tasks else f"cloned {origin}"
+            view.show_message(f"{step} was not re-run in run {run.number} "
+                              f"({queries.run_label(run)}): {what}. Select "
+                              f"{run.spun_step or 'the spun step'} to see its diff.")
+            view._shown = (key, run.status)  # type: ignore[attr-defined]
+            return
+        if self._diff_loading == key:
             return
         self._diff_loading = key
-        self.load_diffs(run)
+        view.show_message(f"diffing {step} in run {run.number}…")
+        self.load_diffs(run, step)
 
     @work(thread=True, exclusive=True, group="diff", exit_on_error=False)
-    def load_diffs(self, run: RunRecord) -> None:
+    def load_diffs(self, run: RunRecord, step: str) -> None:
         store = self.store
         if store is None:
             return
-        diffs = model.spin_diffs(store, run)
-        title = f"run {run.number}: {model.kind_label(run)}"
+        with model.LOAD_LOCK:
+            diffs = queries.task_diffs(store, run, step)
         if not get_current_worker().is_cancelled:
-            self.post_message(DiffsLoaded(run.number, diffs, title))
+            self.post_message(DiffsLoaded((run.number, step), diffs))
 
     def on_diffs_loaded(self, message: DiffsLoaded) -> None:
-        self._diff_loading = None
-        if message.run_number != self.selected_run:
+        if self._diff_loading == message.key:
+            self._diff_loading = None
+        if message.key == (self.selected_run, self.selected_step):
+            self._show_diffs(message.key, message.diffs)
+
+    def _show_diffs(self, key: tuple[int, str], diffs: list[queries.TaskDiff]) -> None:
+        run = self.current_run()
+        if run is None:
             return
         view = self.query_one(DiffView)
-        view.show_spin(message.diffs, message.title)
-        run = self.current_run()
-        view._shown_run = (run.number, run.status) if run else None  # type: ignore[attr-defined]
-        changes = sum(1 for d in message.diffs for x in d.diffs if x.change != "unchanged")
+        view.show_spin(diffs, safe(queries.diff_title(run, diffs)))
+        view._shown = (key, run.status)  # type: ignore[attr-defined]
+        changes = sum(1 for d in diffs for x in d.diffs if x.change != "unchanged")
         self.query_one("#tabs", TabbedContent).get_tab("diff").label = \
             f"Diff ({changes})" if changes else "Diff"
 
@@ -914,12 +751,12 @@ class WorkbenchApp(App[int]):
             modified = [n for n, s in dag.states.items() if s.modified]
             if modified:
                 self._spin_queue = [n for n in self.step_names() if n in modified]
-                self._next_queued_spin()
+                self.next_queued_spin()
 
-    def _next_queued_spin(self) -> None:
+    def next_queued_spin(self) -> None:
         if not self._spin_queue or self.engine is None:
             return
-        if getattr(self.engine, "busy", False):
+        if self.engine.busy:
             return
         step = self._spin_queue.pop(0)
         self.spin_step(step, run=None)
@@ -951,30 +788,3 @@ class WorkbenchApp(App[int]):
             flow=self.flow, file=model.short_path(self.flow_file),
             store=model.short_path(self.store_dir), activity=self.activity,
             busy=self.busy, watch=self.watch, marked=self.marked)
-
-
-def literal_or_text(text: str) -> Any:
-    """``--set`` semantics: a Python literal when it parses (and travels as JSON), else text."""
-    import ast
-    import json
-
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError):
-        return text
-    return value
-
-
-def editor_command(editor: str, path: str, line: int) -> list[str]:
-    """The command that opens ``path`` at ``line`` in ``editor`` (vi, emacs, nano, code...)."""
-    argv = shlex.split(editor)
-    name = Path(argv[0]).name if argv else "vi"
-    if name in ("code", "code-insiders", "codium", "cursor"):
-        return argv + ["-g", f"{path}:{line}"]
-    if name in ("subl", "sublime_text", "zed", "hx", "helix"):
-        return argv + [f"{path}:{line}"]
-    return argv + [f"+{line}", path]

@@ -14,17 +14,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from ..cli.console import format_params, format_seconds, format_size, safe
-from ..compare import ArtifactDiff
-from ..engine.comparison import diff_tasks
-from ..engine.status import MODIFIED, STALE, step_status
+from ..display import format_params, format_seconds, format_size, safe
+from ..queries import before_task, run_label, step_state, step_tasks, tasks_by_step
+from ..queries.status import MODIFIED, STALE, step_status
 from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
 from .dag_layout import StepState
 
 __all__ = [
-    "ArtifactRow", "RunRow", "SpinDiff", "artifact_rows", "clock", "format_started",
-    "kind_label", "reference_task", "run_rows", "short_path", "spin_diffs", "step_states",
-    "step_tasks", "task_facts",
+    "ArtifactRow", "RunRow", "artifact_rows", "clock", "format_started", "run_rows",
+    "short_path", "step_states", "task_facts",
 ]
 
 # Snapshot tests replace this to freeze "now".
@@ -66,15 +64,6 @@ class RunRow:
     spun_step: str | None
 
 
-def kind_label(rec: RunRecord) -> str:
-    """``run``; ``spin train <- 5``; ``resume clean <- 3``."""
-    if rec.kind == "run":
-        return "run"
-    step = f" {rec.spun_step}" if rec.spun_step else ""
-    origin = f" <- {rec.origin_run}" if rec.origin_run is not None else ""
-    return f"{rec.kind}{step}{origin}"
-
-
 def format_started(epoch: float | None, now: float | None = None) -> str:
     """``13:02:52`` today, ``11-25 13:02`` this year, else ``2025-11-25``."""
     if not epoch:
@@ -95,30 +84,12 @@ def run_rows(store: Store, flow: str) -> list[RunRow]:
     for rec in store.catalog.list_runs(flow):
         duration = rec.duration if rec.finished_at or rec.status == "running" else None
         rows.append(RunRow(
-            number=rec.number, kind=rec.kind, label=safe(kind_label(rec)), status=rec.status,
+            number=rec.number, kind=rec.kind, label=safe(run_label(rec)), status=rec.status,
             started=format_started(rec.started_at, now),
             duration=format_seconds(duration) if duration is not None else "-",
             params=format_params(rec.parameters, limit=80), origin=rec.origin_run,
             spun_step=rec.spun_step))
     return rows
-
-
-def step_tasks(store: Store, run: RunRecord, step: str) -> list[TaskRecord]:
-    """The step's tasks in the run, by split index."""
-    tasks = store.catalog.list_tasks(run.id, step)
-    return sorted(tasks, key=lambda t: (t.split_index is not None, t.split_index or 0, t.id))
-
-
-def _aggregate(tasks: list[TaskRecord], run: RunRecord) -> str:
-    if not tasks:
-        return "not_run"
-    statuses = {t.status for t in tasks}
-    for status in ("failed", "crashed", "running", "cancelled", "pending"):
-        if status in statuses:
-            return status
-    if run.kind != "run" and all(t.cloned_from is not None for t in tasks):
-        return "cloned"
-    return "succeeded"
 
 
 def step_states(graph: Any, store: Store, run: RunRecord | None, *,
@@ -127,9 +98,7 @@ def step_states(graph: Any, store: Store, run: RunRecord | None, *,
     against that run (the flow file's current source vs the source the run ran)."""
     if run is None:
         return {n: StepState() for n in graph.nodes}
-    by_step: dict[str, list[TaskRecord]] = {}
-    for task in store.catalog.list_tasks(run.id):
-        by_step.setdefault(task.step, []).append(task)
+    by_step = tasks_by_step(store.catalog, run)
     modified: set[str] = set()
     stale: set[str] = set()
     if markers:
@@ -142,7 +111,7 @@ def step_states(graph: Any, store: Store, run: RunRecord | None, *,
     out = {}
     for name in graph.nodes:
         tasks = by_step.get(name, [])
-        out[name] = StepState(status=_aggregate(tasks, run), tasks=len(tasks) or None,
+        out[name] = StepState(status=step_state(tasks, run), tasks=len(tasks) or None,
                               modified=name in modified, stale=name in stale)
     return out
 
@@ -160,22 +129,10 @@ class ArtifactRow:
     nbytes: int = 0
 
 
-def reference_task(store: Store, run: RunRecord, task: TaskRecord) -> TaskRecord | None:
-    """For a task of a spin or resume run: the same step and split in its origin run."""
-    if run.kind == "run" or run.origin_run is None:
-        return None
-    origin = store.catalog.get_run(run.flow, run.origin_run)
-    if origin is None:
-        return None
-    for other in store.catalog.list_tasks(origin.id, task.step):
-        if other.split_index == task.split_index and other.foreach_stack == task.foreach_stack:
-            return other
-    return None
-
-
 def artifact_rows(store: Store, task: TaskRecord, reference: TaskRecord | None = None
                   ) -> list[ArtifactRow]:
-    """The task's artifacts (no blob is opened); changes by key when a reference is given."""
+    """The task's artifacts (no blob is opened); changes by key against ``reference`` (the
+    task's before, ``queries.before_task``) when given."""
     before: dict[str, ArtifactRecord] = {}
     if reference is not None:
         before = {a.name: a for a in store.catalog.list_artifacts(reference.id)}
@@ -191,42 +148,11 @@ def artifact_rows(store: Store, task: TaskRecord, reference: TaskRecord | None =
     return rows
 
 
-@dataclass
-class SpinDiff:
-    """The spun task of a spin (one per split), its reference task and the diff."""
-
-    run: RunRecord
-    reference: RunRecord | None
-    step: str
-    task: TaskRecord
-    before: TaskRecord | None
-    diffs: list[ArtifactDiff]
-    error: str | None = None
-
-
-def spin_diffs(store: Store, run: RunRecord) -> list[SpinDiff]:
-    """For a spin or resume: each re-executed task of the spun step against the same task of
-    the origin run (artifacts with equal keys are never loaded)."""
-    if run.kind == "run" or not run.spun_step:
-        return []
-    origin = store.catalog.get_run(run.flow, run.origin_run) if run.origin_run else None
-    out = []
-    for task in step_tasks(store, run, run.spun_step):
-        if task.cloned_from is not None:
-            continue
-        before = reference_task(store, run, task)
-        if before is None:
-            out.append(SpinDiff(run, origin, run.spun_step, task, None, [],
-                                "no task of this step in the reference run"))
-            continue
-        try:
-            with LOAD_LOCK:
-                diffs = diff_tasks(store, before, task)
-            out.append(SpinDiff(run, origin, run.spun_step, task, before, diffs))
-        except Exception as exc:  # noqa: BLE001 - shown, never raised into the UI
-            out.append(SpinDiff(run, origin, run.spun_step, task, before, [],
-                                f"{type(exc).__name__}: {exc}"))
-    return out
+def before_of(store: Store, run: RunRecord, task: TaskRecord) -> TaskRecord | None:
+    """The task a re-executed ``task`` is compared with (None for clones and plain runs)."""
+    if run.kind == "run" or task.cloned_from is not None:
+        return None
+    return before_task(store, run, task)
 
 
 def task_facts(task: TaskRecord) -> list[tuple[str, str]]:

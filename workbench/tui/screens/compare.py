@@ -14,9 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static, Tree
 from textual.worker import get_current_worker
 
-from ...cli.console import format_seconds, safe
-from ...engine.comparison import compare_runs
-from ..model import LOAD_LOCK, RUN_GLYPH, RUN_STYLE, kind_label
+from ...display import format_seconds, safe, status_label
+from ...queries.comparison import compare_runs
+from ...queries import run_label
+from ..model import LOAD_LOCK, RUN_GLYPH, RUN_STYLE
 from ..widgets.diff import _detail_line, detail_lines, diff_label
 
 
@@ -29,7 +30,7 @@ class Compared(Message):
 
 def _status(status: str | None) -> Text:
     if status is None:
-        return Text("—", style="dim")
+        return Text(status_label(None), style="dim")
     return Text(f"{RUN_GLYPH.get(status, '?')} {status}", style=RUN_STYLE.get(status, ""))
 
 
@@ -51,8 +52,12 @@ def steps_table(comparison: Any) -> Table:
             Text("same", style="dim") if step.code_changed is False else Text("?", style="dim"))
         summary = step.summary
         parts = [f"{summary[k]} {k}" for k in ("changed", "added", "removed") if summary.get(k)]
-        arts = Text(", ".join(parts) if parts else "no change",
-                    style="yellow" if parts else "dim")
+        missing = [n for n, status in ((a, step.status_a), (b, step.status_b)) if status is None]
+        if missing:  # a step that did not run on one side is never "no change"
+            arts = Text(f"not run in run {missing[0]}", style="magenta")
+        else:
+            arts = Text(", ".join(parts) if parts else "no change",
+                        style="yellow" if parts else "dim")
         if step.splits_omitted:
             arts.append(f" (+{step.splits_omitted} splits not diffed)", style="dim")
         table.add_row(safe(step.step), _status(step.status_a), _status(step.status_b), took,
@@ -116,9 +121,9 @@ class CompareScreen(Screen[None]):
         ra, rb = comparison.run_a, comparison.run_b
         title = Text.assemble(
             (f"Compare {self.flow}  ", "bold"),
-            (f"run {ra.number} ", "bold"), (f"({kind_label(ra)}, {ra.status})", "dim"),
+            (f"run {ra.number} ", "bold"), (f"({run_label(ra)}, {ra.status})", "dim"),
             ("  →  ", "bold"),
-            (f"run {rb.number} ", "bold"), (f"({kind_label(rb)}, {rb.status})", "dim"))
+            (f"run {rb.number} ", "bold"), (f"({run_label(rb)}, {rb.status})", "dim"))
         self.query_one("#compare-title", Static).update(title)
         tree: Tree[Any] = Tree("Artifact changes", id="compare-tree")
         tree.guide_depth = 3

@@ -9,7 +9,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from ...cli.console import safe
+from ...display import safe
 
 _FORM_BINDINGS = [
     Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -79,9 +79,11 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
 
 
 class OverridesScreen(ModalScreen[dict[str, Any] | None]):
-    """Values for the spun step's input artifacts (Python literals, else text).
+    """Values for the spun step's input artifacts (Python literals, else text), the reference
+    run, the run to diff against and, inside a foreach, every split.
 
-    Dismisses with ``{"overrides": {name: text}, "all_splits": bool}`` or None.
+    Dismisses with ``{"overrides": {name: text}, "all_splits": bool, "run": int | None,
+    "against": int | None}`` or None. The text is parsed by the engine (``--set`` rules).
     """
 
     BINDINGS = _FORM_BINDINGS
@@ -102,13 +104,21 @@ class OverridesScreen(ModalScreen[dict[str, Any] | None]):
                          "Python literals (42, 0.5, 'text', [1, 2]); anything else is text.",
                          classes="form-help")
             with VerticalScroll(classes="form-body"):
-                for name, summary in self.inputs:
+                for i, (name, summary) in enumerate(self.inputs):
                     yield Label(f"{safe(name)}  [dim]{safe(summary)[:60]}[/]",
                                 classes="form-label", markup=True)
-                    yield Input(placeholder="(stored value)", id=f"ov-{name}",
+                    yield Input(placeholder="(stored value)", id=f"ov-art-{i}",
                                 classes="form-input")
                 yield Label("new artifact: name = value", classes="form-label")
                 yield Input(placeholder="threshold = 0.5", id="ov-extra", classes="form-input")
+                yield Label("reference run (its inputs are used)", classes="form-label")
+                yield Input(value="" if self.reference is None else str(self.reference),
+                            placeholder="newest run with the inputs", id="ov-run",
+                            classes="form-input", type="integer")
+                yield Label("diff against run (empty: the nearest run that ran the step)",
+                            classes="form-label")
+                yield Input(placeholder="lineage", id="ov-against", classes="form-input",
+                            type="integer")
                 if self.foreach:
                     yield Checkbox("spin every split", id="all-splits")
             with Horizontal(classes="form-buttons"):
@@ -128,8 +138,8 @@ class OverridesScreen(ModalScreen[dict[str, Any] | None]):
 
     def action_submit(self) -> None:
         values: dict[str, str] = {}
-        for name, _ in self.inputs:
-            text = self.query_one(f"#ov-{name}", Input).value.strip()
+        for i, (name, _) in enumerate(self.inputs):
+            text = self.query_one(f"#ov-art-{i}", Input).value.strip()
             if text:
                 values[name] = text
         extra = self.query_one("#ov-extra", Input).value
@@ -140,7 +150,11 @@ class OverridesScreen(ModalScreen[dict[str, Any] | None]):
         all_splits = False
         if self.foreach:
             all_splits = self.query_one("#all-splits", Checkbox).value
-        self.dismiss({"overrides": values, "all_splits": all_splits})
+        numbers = {}
+        for field in ("run", "against"):
+            text = self.query_one(f"#ov-{field}", Input).value.strip()
+            numbers[field] = int(text) if text.lstrip("-").isdigit() else None
+        self.dismiss({"overrides": values, "all_splits": all_splits, **numbers})
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -21,7 +21,7 @@ from textual.widgets import (Footer, LoadingIndicator, Select, Static, TabbedCon
                              TabPane, TextArea, Tree)
 from textual.worker import get_current_worker
 
-from ...cli.console import format_size, safe
+from ...display import format_size, safe
 from .. import preview_data as pdata
 from ..model import LOAD_LOCK
 from ..widgets.table import VirtualTable

@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from ...cli.console import safe
+from ...display import safe
 from ...compare import ArtifactDiff, summarize_changes
-from ..model import SpinDiff
+from ...queries import TaskDiff
 
 SIGN = {"changed": "~", "added": "+", "removed": "-", "unchanged": "="}
 ORDER = {"changed": 0, "added": 1, "removed": 2, "unchanged": 3}
@@ -52,7 +52,7 @@ class DiffView(Tree[Any]):
         self.guide_depth = 3
         self.auto_expand = False
         self.change_nodes: list[TreeNode] = []
-        self.diffs: list[SpinDiff] = []
+        self.diffs: list[TaskDiff] = []
 
     def show_message(self, message: str) -> None:
         self.diffs = []
@@ -61,14 +61,14 @@ class DiffView(Tree[Any]):
         self.root.set_label(Text(message, style="dim italic"))
         self.root.expand()
 
-    def show_spin(self, diffs: list[SpinDiff], title: str) -> None:
+    def show_spin(self, diffs: list[TaskDiff], title: str) -> None:
         """Fill the tree with the diffs of a spin (one group per spun split)."""
         self.diffs = diffs
         self.change_nodes = []
         self.clear()
         all_diffs = [d for sd in diffs for d in sd.diffs]
         counts = summarize_changes(all_diffs)
-        head = Text(title, style="bold")
+        head = Text(safe(title), style="bold")
         parts = [f"{counts[k]} {k}" for k in ("changed", "added", "removed", "unchanged")
                  if counts.get(k)]
         if parts:
@@ -77,16 +77,14 @@ class DiffView(Tree[Any]):
         for sd in diffs:
             parent = self.root
             if len(diffs) > 1:
-                split = sd.task.split_index
-                parent = self.root.add(Text(f"split {split}  ({sd.task.pathspec})", "bold"),
-                                       expand=True)
+                parent = self.root.add(Text(safe(sd.header), "bold"), expand=True)
             if sd.error:
-                parent.add_leaf(Text(f"! {sd.error}", style="bold red"))
+                parent.add_leaf(Text(f"! {safe(sd.error)}", style="bold red"))
                 continue
             if sd.task.status != "succeeded":
-                parent.add_leaf(Text(f"✘ {sd.task.pathspec} {sd.task.status}: "
-                                     f"{(sd.task.exception or '').splitlines()[0] if sd.task.exception else ''}",
-                                     style="bold red"))
+                first = (sd.task.exception or "").splitlines()[:1]
+                parent.add_leaf(Text(safe(f"✘ {sd.task.pathspec} {sd.task.status}: "
+                                          f"{first[0] if first else ''}"), style="bold red"))
             width = max([len(d.name) for d in sd.diffs] + [8])
             for diff in sorted(sd.diffs, key=lambda d: (ORDER.get(d.change, 9), d.name)):
                 label = diff_label(diff, min(width, 24))

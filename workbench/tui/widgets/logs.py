@@ -7,7 +7,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...cli.console import safe
+from ...display import safe
 from ..keys import bindings, widget_key
 
 MAX_LINE = 2000

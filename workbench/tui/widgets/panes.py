@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
-from ...cli.console import safe
+from ...display import safe
 from ..model import RUN_GLYPH, RUN_STYLE, ArtifactRow, RunRow, task_facts
 
 

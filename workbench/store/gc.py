@@ -24,7 +24,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..store import RunRecord, Store, StoreError
+from .catalog import RunRecord
+from .errors import StoreError
+from .store import Store
 
 KEEP_SPINS = 5  # spins kept per flow by default: enough to compare recent iterations
 BLOB_GRACE = 60.0  # seconds: younger unreferenced blobs are left for a later gc

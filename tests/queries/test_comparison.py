@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import workbench
-from workbench.engine.comparison import (ComparisonError, compare_runs, diff_tasks,
+from workbench.queries.comparison import (ComparisonError, compare_runs, diff_tasks,
                                          resolve_run)
 from workbench.store import Store, StoreError
 

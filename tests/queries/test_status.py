@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import workbench
-from workbench.engine.status import step_status
+from workbench.queries.status import step_status
 from workbench.flow import parse_graph
 from workbench.store import Store, StoreError
 
@@ -181,7 +181,7 @@ def test_spins_leave_downstream_stale(write_flow, store_dir, store):
 
 
 def test_code_hash_matches_the_runtime(write_flow, store_dir, store):
-    from workbench.engine.status import graph_code_hash
+    from workbench.queries.status import graph_code_hash
 
     flow = write_flow(BRANCHY)
     run = workbench.run(flow, store=store_dir).run.record

@@ -13,6 +13,9 @@ from typing import Any
 
 from ..flow import FlowGraph
 from ..store import RunRecord, Store, StoreError, TaskRecord
+from .runs import lineage, run_label
+from .steps import step_status as tasks_status
+from .steps import tasks_by_step
 
 MODIFIED, STALE, UP_TO_DATE, NEVER_RUN = "modified", "stale", "up to date", "never run"
 STATUSES = (MODIFIED, STALE, UP_TO_DATE, NEVER_RUN)
@@ -51,6 +54,7 @@ class StatusReport:
     steps: list[StepStatus]
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    why: str = ""  # which run was compared with, and why that one
 
     def __getitem__(self, step: str) -> StepStatus:
         for s in self.steps:
@@ -74,6 +78,7 @@ class StatusReport:
             "steps": [s.to_json() for s in self.steps],
             "added": self.added,
             "removed": self.removed,
+            "why": self.why,
         }
 
 
@@ -88,27 +93,53 @@ def _descendants(graph: FlowGraph, roots: list[str]) -> set[str]:
     return seen
 
 
-def _run_status(tasks: list[TaskRecord]) -> str | None:
-    if not tasks:
-        return None
-    statuses = {t.status for t in tasks}
-    return next((s for s in ("failed", "crashed", "cancelled", "running", "pending")
-                 if s in statuses), "succeeded")
-
-
 def reference_run(store: Store, flow: str, run: RunRecord | int | None = None
-                  ) -> RunRecord | None:
-    """`run` (a record or a number) of `flow`, else its newest run of any kind (or None)."""
+                  ) -> tuple[RunRecord | None, str]:
+    """The run ``status`` compares with, and why that one.
+
+    ``run`` (a record or a number) when given; else the newest run that reached ``end``: a
+    run or resume whose ``end`` succeeded, or a succeeded spin whose lineage did (the spin's
+    other steps are read from there). Runs still running, failed, cancelled or crashed are
+    passed over, and the reason says so. When no run reached ``end``, the newest finished
+    run is used and the reason says that too.
+    """
     if isinstance(run, RunRecord):
         if run.flow != flow:
             raise StoreError(f"run {run.pathspec} is not a run of {flow}")
-        return run
-    if run is None:
-        return store.catalog.latest_run(flow)
-    rec = store.catalog.get_run(flow, int(run))
-    if rec is None:
-        raise StoreError(f"run {flow}/{int(run)} not found in {store.root}")
-    return rec
+        return run, f"run {run.number}, as asked"
+    if run is not None:
+        rec = store.catalog.get_run(flow, int(run))
+        if rec is None:
+            raise StoreError(f"run {flow}/{int(run)} not found in {store.root}")
+        return rec, f"run {rec.number}, as asked"
+    skipped: list[str] = []
+    for rec in store.catalog.list_runs(flow):
+        if rec.status == "succeeded" and _reached_end(store, rec):
+            why = f"run {rec.number} ({run_label(rec)}) is the newest run that reached end"
+            if skipped:
+                shown = ", ".join(skipped[:3]) + (", …" if len(skipped) > 3 else "")
+                why += f"; passed over {shown}"
+            return rec, why
+        skipped.append(f"run {rec.number} ({rec.status}"
+                       + (", never reached end" if rec.status == "succeeded" else "") + ")")
+    finished = next((r for r in store.catalog.list_runs(flow) if r.status != "running"), None)
+    if finished is not None:
+        return finished, (f"no run reached end yet; run {finished.number} "
+                          f"({run_label(finished)}, {finished.status}) is the newest finished")
+    if skipped:
+        return None, f"no run of {flow} has finished yet ({', '.join(skipped[:3])})"
+    return None, f"{flow} has never run"
+
+
+def _reached_end(store: Store, run: RunRecord) -> bool:
+    """``end`` succeeded in ``run`` or, for a spin, in the nearest run of its lineage."""
+    for rec in (run, *(lineage(store.catalog, run) if run.kind == "spin" else ())):
+        tasks = store.catalog.list_tasks(rec.id, "end")
+        if tasks:
+            return tasks_status(tasks) == "succeeded"
+        if rec.kind != "spin":
+            return False
+    return False
 
 
 def graph_code_hash(steps: list[tuple[str, str]]) -> str:
@@ -144,24 +175,19 @@ def _overlay(store: Store, ref: RunRecord) -> tuple[list[RunRecord], dict[str, i
     chain: list[RunRecord] = []
     source: dict[str, int] = {}
     by_step: dict[str, list[TaskRecord]] = {}
-    run: RunRecord | None = ref
-    while run is not None and all(run.id != r.id for r in chain):
+    for run in (ref, *lineage(store.catalog, ref)):
         chain.append(run)
-        groups: dict[str, list[TaskRecord]] = {}
-        for task in store.catalog.list_tasks(run.id):
-            groups.setdefault(task.step, []).append(task)
-        for step, tasks in groups.items():
+        for step, tasks in tasks_by_step(store.catalog, run).items():
             if step not in by_step:
                 by_step[step], source[step] = tasks, len(chain) - 1
-        if run.kind != "spin" or run.origin_run is None:
+        if run.kind != "spin":
             break
-        run = store.catalog.get_run(run.flow, run.origin_run)
     return chain, source, by_step
 
 
 def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | None = None
                 ) -> StatusReport:
-    """The status of every step of `graph` against `run` (default: the newest run).
+    """The status of every step of `graph` against `run` (default: see `reference_run`).
 
     A spin holds only the spun step and its upstream clones; its other steps are read from
     the run it spun from (recursively). `store` None (no store yet) reads as never run.
@@ -172,11 +198,12 @@ def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | No
     - ``never run``: no task of the step in the run (nor, for a spin, in its origin);
     - ``up to date`` otherwise.
     """
-    ref = reference_run(store, graph.name, run) if store is not None else None
+    ref, why = (reference_run(store, graph.name, run) if store is not None
+                else (None, f"{graph.name} has never run"))
     order = [n.name for n in graph.sorted_nodes()]
     if ref is None or store is None:
-        steps = [StepStatus(s, NEVER_RUN, "the flow has never run", None, 0) for s in order]
-        return StatusReport(graph.name, str(graph.file), None, steps)
+        steps = [StepStatus(s, NEVER_RUN, why, None, 0) for s in order]
+        return StatusReport(graph.name, str(graph.file), None, steps, why=why)
     chain, source, by_step = _overlay(store, ref)
 
     modified = [s for s in order if by_step.get(s) and any(
@@ -211,8 +238,8 @@ def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | No
             reason = f"not re-run after spinning {spin.spun_step} ({spin.pathspec})"
         else:
             status, reason = UP_TO_DATE, f"same source as {origin.pathspec}"
-        steps.append(StepStatus(step, status, reason, _run_status(tasks), len(tasks),
+        steps.append(StepStatus(step, status, reason, tasks_status(tasks), len(tasks),
                                 origin.number if tasks else None))
 
     removed = sorted(s for s in by_step if s not in graph)
-    return StatusReport(graph.name, str(graph.file), ref, steps, added, removed)
+    return StatusReport(graph.name, str(graph.file), ref, steps, added, removed, why)

@@ -7,7 +7,7 @@ import time
 import pytest
 
 import workbench
-from workbench.engine.gc import gc, plan_removal
+from workbench.store.gc import gc, plan_removal
 from workbench.store import Store, StoreError, codec
 
 FLOW = """

@@ -9,10 +9,13 @@ ones are loaded from the blob store only to be diffed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from ..compare import ArtifactDiff, diff_artifacts, summarize_changes
-from ..store import RunRecord, SerializationError, Store, StoreError, TaskRecord
+from ..store import RunRecord, Store, StoreError, TaskRecord
+from . import runs
+from .artifacts import artifact_loader
+from .steps import by_split, step_status
 
 MAX_SPLITS = 20  # split pairs diffed per foreach step by default
 
@@ -21,50 +24,6 @@ _MISSING = object()
 
 class ComparisonError(StoreError):
     """Two runs (or tasks) that cannot be compared; one line, like every StoreError."""
-
-
-# ------------------------------------------------------------------------------ loading
-
-
-def _import_flow_module_for(exc: BaseException, flow_file: str | None) -> bool:
-    """Load the flow file whose module a pickled class lives in; True when that was it."""
-    from ..flow import FlowError, load_flow
-    from ..flow.loader import module_name_for
-
-    cause = exc.__cause__
-    missing = getattr(cause, "name", None) if isinstance(cause, ModuleNotFoundError) else None
-    if not missing or not flow_file or missing != module_name_for(flow_file):
-        return False
-    try:
-        load_flow(flow_file)
-    except FlowError:
-        return False
-    return True
-
-
-def artifact_loader(store: Store, task: TaskRecord, flow_file: str | None = None
-                    ) -> Callable[[str], Any]:
-    """A ``name -> value`` loader over a task's artifact rows (for `diff_artifacts`).
-
-    A class defined in the flow file pickles by reference to the module the runtime loaded
-    the file as; when unpickling misses that module, the flow file is loaded once and the
-    blob read again.
-    """
-    keys = {a.name: a.key for a in store.catalog.list_artifacts(task.id)}
-    if flow_file is None:
-        run = store.catalog.get_run_by_id(task.run_id)
-        flow_file = run.flow_file if run is not None else None
-
-    def load(name: str) -> Any:
-        key = keys[name]
-        try:
-            return store.blobs.get(key)
-        except SerializationError as exc:
-            if not _import_flow_module_for(exc, flow_file):
-                raise
-            return store.blobs.get(key)
-
-    return load
 
 
 def diff_tasks(store: Store, task_a: TaskRecord | int, task_b: TaskRecord | int, **limits: Any
@@ -227,26 +186,10 @@ def _run_json(run: RunRecord) -> dict[str, Any]:
 
 
 def resolve_run(store: Store, flow: str, run: RunRecord | int | str) -> RunRecord:
-    """A run of `flow` from a record, a number, ``"5"`` or ``"Flow/5"``.
-
-    A pathspec naming another flow raises ComparisonError; a missing run StoreError.
-    """
-    if isinstance(run, RunRecord):
-        rec = run
-    else:
-        name, number = flow, run
-        if isinstance(run, str):
-            name, _, number = run.rpartition("/")
-            name = name or flow
-            if "/" in name or not number.strip().isdigit():
-                raise StoreError(f"bad run {run!r}: expected a run number or Flow/number")
-        rec = store.catalog.get_run(name, int(number))
-        if rec is None:
-            raise StoreError(f"run {name}/{int(number)} not found in {store.root}")
-    if rec.flow != flow:
-        raise ComparisonError(
-            f"cannot compare runs of different flows: {rec.pathspec} is not a run of {flow}")
-    return rec
+    """A run of ``flow`` to compare (see ``queries.runs.resolve_run``); a run of another flow
+    raises ComparisonError."""
+    return runs.resolve_run(store, flow, run, mismatch=ComparisonError,
+                            why="cannot compare runs of different flows: ")
 
 
 def _parameter_changes(a: dict, b: dict) -> list[ParameterChange]:
@@ -260,25 +203,6 @@ def _parameter_changes(a: dict, b: dict) -> list[ParameterChange]:
         elif before != after or type(before) is not type(after):
             out.append(ParameterChange(name, "changed", before, after))
     return out
-
-
-def _split_of(task: TaskRecord) -> tuple[int, ...]:
-    return tuple(int(frame[2]) for frame in task.foreach_stack)
-
-
-def _by_split(tasks: Sequence[TaskRecord]) -> dict[tuple[int, ...], TaskRecord]:
-    out: dict[tuple[int, ...], TaskRecord] = {}
-    for task in sorted(tasks, key=lambda t: t.id):
-        out.setdefault(_split_of(task), task)  # one task per split: the first
-    return out
-
-
-def _status(tasks: Sequence[TaskRecord]) -> str | None:
-    if not tasks:
-        return None
-    statuses = {t.status for t in tasks}
-    return next((s for s in ("failed", "crashed", "cancelled", "running", "pending")
-                 if s in statuses), "succeeded")
 
 
 def _seconds(tasks: Sequence[TaskRecord]) -> float | None:
@@ -320,9 +244,9 @@ def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
     for step in _step_order(tasks_a, tasks_b):
         sa = [t for t in tasks_a if t.step == step]
         sb = [t for t in tasks_b if t.step == step]
-        comp = StepComparison(step, _status(sa), _status(sb), _seconds(sa), _seconds(sb),
+        comp = StepComparison(step, step_status(sa), step_status(sb), _seconds(sa), _seconds(sb),
                               len(sa), len(sb), _code_changed(sa, sb))
-        by_a, by_b = _by_split(sa), _by_split(sb)
+        by_a, by_b = by_split(sa), by_split(sb)
         splits = sorted(by_a.keys() | by_b.keys())
         comp.splits_omitted = max(0, len(splits) - max_splits)
         for split in splits[:max_splits]:

@@ -1,0 +1,218 @@
+"""The app's side of the engine worker: start it, read its events in a thread, turn each
+typed event into session state (busy, activity, live logs, the spin diffs it computed).
+
+A mixin of ``WorkbenchApp``: it owns the session state the engine drives and dispatches
+each event on its type; the panes are refreshed through the app's ``refresh_*`` methods.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from textual import work
+from textual.worker import get_current_worker
+
+from ..display import safe
+from ..engine import protocol as P
+from ..queries import TaskDiff
+from .messages import EngineEvent
+
+EngineFactory = Callable[..., P.EngineHandle]
+LIVE_LOG_LINES = 20_000  # lines kept per task for tasks that ran in this session
+
+
+def default_engine_factory() -> EngineFactory:
+    """``workbench.engine.worker.EngineWorker``."""
+    from ..engine.worker import EngineWorker
+
+    return EngineWorker
+
+
+class EngineBridge:
+    """Session state driven by the engine worker, and its event handlers."""
+
+    engine: P.EngineHandle | None
+    engine_factory: EngineFactory | None
+    busy: bool
+    activity: str
+    active_run: str | None
+    live_logs: dict[int, list[tuple[str, str]]]
+    spin_diffs: dict[tuple[int, str], list[TaskDiff]]  # (run, step) -> what the worker sent
+    _command: str | None
+
+    def init_engine_state(self, factory: EngineFactory | None) -> None:
+        self.engine_factory = factory
+        self.engine = None
+        self.busy = False
+        self.activity = "idle"
+        self.active_run = None
+        self.live_logs = {}
+        self.spin_diffs = {}
+        self._command = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start_engine(self) -> None:
+        if self.engine_factory is None:
+            self.activity = "no engine worker (read only)"
+            return
+        try:
+            self.engine = self.engine_factory(str(self.flow_file), str(self.store_dir),
+                                              self.flow_name)
+            self.engine.start()
+        except Exception as exc:  # noqa: BLE001 - shown, the app stays a browser
+            self.engine = None
+            self.activity = "engine worker failed to start"
+            self.notify(f"engine worker failed to start: {safe(exc)}", severity="error",
+                        markup=False)
+            return
+        self.activity = "starting worker"
+        self.read_events()
+
+    def stop_engine(self) -> None:
+        engine, self.engine = self.engine, None
+        if engine is not None:
+            try:
+                engine.stop()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def send(self, command: P.Command, activity: str) -> bool:
+        """Send ``command`` to the worker when it can take one; False (and a note) if not."""
+        if self.engine is None:
+            self.notify("no engine worker: this session can browse but not run",
+                        severity="warning")
+            return False
+        if self.busy or self.engine.busy:
+            self.notify("busy: wait for the current run, or press x to cancel it",
+                        severity="warning")
+            return False
+        self.busy, self._command = True, P.name_of(command)
+        self.activity = activity
+        self.engine.send(command)
+        self.update_header()
+        return True
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
+    def read_events(self) -> None:
+        """Forward the worker's events as messages until it exits or we are cancelled."""
+        worker = get_current_worker()
+        engine = self.engine
+        if engine is None:
+            return
+        for event in engine.events():
+            if worker.is_cancelled:
+                return
+            self.post_message(EngineEvent(event))
+        if not worker.is_cancelled:
+            self.post_message(EngineEvent(P.WorkerExited()))
+
+    def on_engine_event(self, message: EngineEvent) -> None:
+        handler = self._HANDLERS.get(type(message.event))
+        if handler is not None:
+            handler(self, message.event)
+
+    # ------------------------------------------------------------------ handlers
+
+    def _on_ready(self, event: P.Ready) -> None:
+        if not self.busy:
+            self.activity = "idle"
+        self.update_header()
+
+    def _on_run_started(self, event: P.RunStarted) -> None:
+        self.busy = True
+        self.active_run = event.pathspec
+        self.activity = f"{event.kind} {event.pathspec}"
+        self.selected_run = int(event.run)
+        self.update_header()
+        self.schedule_refresh()
+
+    def _on_task_started(self, event: P.TaskStarted) -> None:
+        self.live_logs.setdefault(int(event.task_id), [])
+        self.activity = f"{self.active_run or 'run'} · {event.step}"
+        self.update_header()
+        self.schedule_refresh()
+
+    def _on_log_line(self, event: P.LogLine) -> None:
+        lines = self.live_logs.setdefault(int(event.task_id), [])
+        entry = (event.stream, event.line.rstrip("\n"))
+        if len(lines) < LIVE_LOG_LINES:
+            lines.append(entry)
+        self.live_log_line(int(event.task_id), entry)
+
+    def _on_task_finished(self, event: P.TaskFinished) -> None:
+        if event.status != "succeeded" and not event.will_retry:
+            self.notify(safe(f"{event.pathspec} {event.status}: "
+                             f"{event.exception or event.status}"),
+                        severity="error", timeout=6, markup=False)
+        self.schedule_refresh()
+
+    def _on_run_finished(self, event: P.RunFinished) -> None:
+        self.active_run = None
+        took = f" in {event.seconds:.2f}s"
+        why = f": {event.message}" if event.message else ""
+        self.activity = f"{event.pathspec} {event.status}{took}"
+        if self._command != "spin":
+            severity = "information" if event.status == "succeeded" else "warning"
+            self.notify(safe(f"{event.pathspec} {event.status}{took}{why}"),
+                        severity=severity, timeout=4, markup=False)
+        self.update_header()
+        self.schedule_refresh()
+
+    def _on_spin_finished(self, event: P.SpinFinished) -> None:
+        self.spin_diffs[(int(event.run), event.step)] = list(event.diffs)
+        changed = [d.name for td in event.diffs for d in td.diffs if d.change != "unchanged"]
+        what = (", ".join(changed[:4]) + ("…" if len(changed) > 4 else "")) if changed \
+            else "no artifact changed"
+        ok = event.status == "succeeded"
+        took = f" in {event.seconds:.2f}s"
+        self.notify(safe(f"spin {event.step} → run {event.run} {event.status}{took}: "
+                         f"{what if ok else 'see the Task tab'}"),
+                    severity="information" if ok else "error", timeout=5, markup=False)
+        self.activity = f"spin {event.step} → run {event.run} {event.status}{took}"
+        self.show_spun(int(event.run), event.step, event.diffs, ok)
+
+    def _on_command_finished(self, event: P.CommandFinished) -> None:
+        self.busy = False
+        self._command = None
+        if event.status == "error":
+            self.activity = "idle"
+        self.update_header()
+        self.schedule_refresh()
+        self.next_queued_spin()
+
+    def _on_idle(self, event: P.Idle) -> None:
+        if not self.busy:
+            self.activity = self.activity if self.activity != "starting worker" else "idle"
+            self.update_header()
+
+    def _on_error(self, event: P.Error) -> None:
+        message = str(event.message or "engine error").strip().splitlines() or ["error"]
+        self.notify(safe(message[0]), severity="error", timeout=8, markup=False)
+        self.activity = f"error: {message[0][:60]}"
+        self.update_header()
+
+    def _on_worker_log(self, event: P.WorkerLog) -> None:
+        if event.line.strip():
+            self.log.info(f"worker: {event.line.strip()}")
+
+    def _on_worker_restart(self, event: P.WorkerRestart) -> None:
+        self.activity = "restarting worker (a helper module changed)"
+        self.update_header()
+
+    def _on_worker_exited(self, event: P.WorkerExited) -> None:
+        if self.engine is not None:
+            self.engine = None
+            self.busy = False
+            self.activity = "engine worker exited (read only)"
+            self.notify("the engine worker exited; the app is read only now",
+                        severity="warning")
+            self.update_header()
+
+    _HANDLERS: dict[type, Callable[[Any, Any], None]] = {
+        P.Ready: _on_ready, P.RunStarted: _on_run_started, P.TaskStarted: _on_task_started,
+        P.LogLine: _on_log_line, P.TaskFinished: _on_task_finished,
+        P.RunFinished: _on_run_finished, P.SpinFinished: _on_spin_finished,
+        P.CommandFinished: _on_command_finished, P.Idle: _on_idle, P.Error: _on_error,
+        P.WorkerLog: _on_worker_log, P.WorkerRestart: _on_worker_restart,
+        P.WorkerExited: _on_worker_exited,
+    }
