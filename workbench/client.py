@@ -24,7 +24,7 @@ from typing import Any, Iterator
 
 from .flow import current
 from .flow.errors import MetaflowException
-from .queries import MAIN_KINDS, latest_run, list_runs
+from .queries import MAIN_KINDS, TaskDiff, latest_run, list_runs, task_diffs
 from .queries.artifacts import load_blob
 from .store.errors import BlobCorruptError, BlobMissingError, UnsafeStoreError
 from .store import (ArtifactRecord, RunRecord, SerializationError, Store, StoreError,
@@ -409,6 +409,12 @@ class Run(_CatalogObject):
 
     def __contains__(self, step: object) -> bool:
         return isinstance(step, str) and bool(self._store.catalog.list_tasks(self._id, step))
+
+    def diffs(self, step: str | None = None) -> list[TaskDiff]:
+        """For a spin or resume: each task of ``step`` (default: the spun step) it executed,
+        against the same step in the nearest run of its lineage (``TaskDiff``: ``.before``,
+        ``.diffs``). Empty for a plain run."""
+        return task_diffs(self._store, self.record, step)
 
     @property
     def end_task(self) -> "Task | None":

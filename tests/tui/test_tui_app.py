@@ -65,7 +65,7 @@ async def test_run_then_spin_shows_the_diff(workdir):
         spun = runs(workdir)[0]
         assert (spun.number, spun.kind, spun.spun_step, spun.origin_run) == (2, "spin",
                                                                             "train", 1)
-        assert table.rows_[0].label == "spin train <- 1"
+        assert table.rows_[0].label == "spin train[0] <- 1"
         assert app.query_one("#tabs").active == "diff"
         tree = app.query_one(DiffView)
         changed = [n.data.name for n in tree.change_nodes]

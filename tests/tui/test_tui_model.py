@@ -153,3 +153,10 @@ def test_editor_command(editor, expected):
     from workbench.tui.editor import editor_command
 
     assert editor_command(editor, "f.py", 12) == expected
+
+
+def test_the_stand_in_engine_is_an_engine_handle():
+    from tui_helpers import IdleEngine
+    from workbench.engine.protocol import EngineHandle
+
+    assert isinstance(IdleEngine(), EngineHandle)

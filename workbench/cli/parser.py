@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="show a run (its steps) or a task (its artifacts)",
                        description="PATHSPEC is Flow/run, Flow/run/step or Flow/run/step/task.")
     p.add_argument("pathspec", metavar="PATHSPEC")
+    p.add_argument("--diff", action="store_true",
+                   help="for Flow/run/step of a spin or resume: what it changed in the step, "
+                        "against the same step in the nearest run of its lineage")
     _common(p)
     p.set_defaults(handler="read_commands:cmd_show")
 

@@ -235,9 +235,37 @@ def cmd_show(args: argparse.Namespace) -> int:
     spec = "/".join(parts)
     if len(parts) == 2:
         return _show_run(Run(spec, store=store), args.json)
+    if getattr(args, "diff", False):
+        if len(parts) != 3:
+            raise _usage(f"--diff takes a step, Flow/run/step, not {args.pathspec!r}")
+        return _show_step_diff(Step(spec, store=store), args.json)
     if len(parts) == 3:
         return _show_step(Step(spec, store=store), args.json)
     return _show_task(Task(spec, store=store), args.json)
+
+
+def _show_step_diff(step: Step, as_json: bool) -> int:
+    """What a spin or resume changed in ``step``: each re-executed task against its before
+    (``queries.spins``, the rule every face uses)."""
+    run = step.run.record
+    diffs = step.run.diffs(step.name)
+    if as_json:
+        print(json.dumps({"pathspec": step.pathspec, "run": run.number,
+                          "label": run_label(run),
+                          "diffs": [d.to_json() for d in diffs]}, default=str))
+        return EXIT_OK
+    from .diff_render import render_diff
+
+    console = stdout_console()
+    if not diffs:
+        console.print(_t(f"{step.pathspec}: not re-executed by this run ({run_label(run)})",
+                         "dim"))
+    for task_diff in diffs:
+        console.print(_t(task_diff.header, "bold"))
+        if task_diff.error:
+            console.print(_t(task_diff.error, "yellow"))
+        render_diff(console, task_diff.diffs)
+    return EXIT_OK
 
 
 # ------------------------------------------------------------------------------------- logs

@@ -190,7 +190,8 @@ class WorkbenchApp(EngineBridge, App[int]):
     # Actions that act on the main screen's panes; elsewhere (previews, comparison, forms)
     # they are hidden from the Footer and do nothing.
     _MAIN_ONLY = {"preview", "filter", "split", "show_tab", "next_change", "mark", "compare",
-                  "edit", "spin", "spin_with_overrides", "resume", "run_with_params"}
+                  "edit", "spin", "spin_with_overrides", "spin_all_splits", "resume",
+                  "run_with_params"}
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._MAIN_ONLY and len(self.screen_stack) > 1:
@@ -532,7 +533,7 @@ class WorkbenchApp(EngineBridge, App[int]):
                 dag.set_states({})
         flow_pane = self.query_one("#flow-pane")
         flow_pane.border_title = f"Flow · run {run.number}" if run is not None else "Flow"
-        flow_pane.border_subtitle = f"{model.kind_label(run)} {run.status}" \
+        flow_pane.border_subtitle = f"{queries.run_label(run)} {run.status}" \
             if run is not None else "never run"
         self.refresh_task_views()
 
@@ -663,6 +664,11 @@ class WorkbenchApp(EngineBridge, App[int]):
         if step is None:
             view.show_message("Select a step to see what this run changed in it.")
             return
+        tasks = self.current_tasks()
+        if (not tasks or all(t.cloned_from is not None for t in tasks)) \
+                and run.kind == "spin" and run.spun_step:
+            step = run.spun_step  # a spin re-ran one step: its diff is the run's diff
+            tasks = queries.step_tasks(store.catalog, run, step)
         key = (run.number, step)
         if getattr(view, "_shown", None) == (key, run.status):
             return
@@ -670,13 +676,11 @@ class WorkbenchApp(EngineBridge, App[int]):
         if diffs is not None:
             self._show_diffs(key, diffs)
             return
-        tasks = self.current_tasks()
         if not tasks or all(t.cloned_from is not None for t in tasks):
             origin = f"from run {run.origin_run}" if run.origin_run is not None else ""
             what = "not run" if not tasks else f"cloned {origin}"
             view.show_message(f"{step} was not re-run in run {run.number} "
-                              f"({queries.run_label(run)}): {what}. Select "
-                              f"{run.spun_step or 'the spun step'} to see its diff.")
+                              f"({queries.run_label(run)}): {what}.")
             view._shown = (key, run.status)  # type: ignore[attr-defined]
             return
         if self._diff_loading == key:
@@ -698,7 +702,7 @@ class WorkbenchApp(EngineBridge, App[int]):
     def on_diffs_loaded(self, message: DiffsLoaded) -> None:
         if self._diff_loading == message.key:
             self._diff_loading = None
-        if message.key == (self.selected_run, self.selected_step):
+        if message.key[0] == self.selected_run:
             self._show_diffs(message.key, message.diffs)
 
     def _show_diffs(self, key: tuple[int, str], diffs: list[queries.TaskDiff]) -> None:

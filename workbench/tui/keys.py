@@ -36,6 +36,8 @@ APP_KEYS: list[Key] = [
     Key("spin", "s", "spin", "Spin step", RUN),
     Key("spin_with", "S", "spin_with_overrides", "Spin with…", RUN, show=False,
         key_display="S"),
+    Key("spin_all", "A", "spin_all_splits", "Spin every split", RUN, show=False,
+        key_display="A"),
     Key("resume", "R", "resume", "Resume", RUN, show=False, key_display="R"),
     Key("cancel", "x", "cancel", "Cancel", RUN),
     Key("watch", "w", "toggle_watch", "Watch", RUN),

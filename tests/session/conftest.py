@@ -1,0 +1,7 @@
+"""The session tests import their script by module name."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
