@@ -160,3 +160,14 @@ def test_the_stand_in_engine_is_an_engine_handle():
     from workbench.engine.protocol import EngineHandle
 
     assert isinstance(IdleEngine(), EngineHandle)
+
+
+def test_engine_handlers_stay_out_of_textuals_event_names():
+    """Textual calls ``_on_<event>``/``on_<event>`` methods for its own events (Idle...): an
+    engine handler named so would run on every idle of the app."""
+    from workbench.engine import protocol as P
+    from workbench.tui.engine_bridge import EngineBridge
+
+    own = [n for n in vars(EngineBridge) if n.startswith(("_on_", "on_"))]
+    assert own == ["on_engine_event"], own
+    assert set(EngineBridge._HANDLERS) == set(P.EVENTS.values())

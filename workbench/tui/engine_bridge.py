@@ -113,12 +113,12 @@ class EngineBridge:
 
     # ------------------------------------------------------------------ handlers
 
-    def _on_ready(self, event: P.Ready) -> None:
+    def _engine_ready(self, event: P.Ready) -> None:
         if not self.busy:
             self.activity = "idle"
         self.update_header()
 
-    def _on_run_started(self, event: P.RunStarted) -> None:
+    def _engine_run_started(self, event: P.RunStarted) -> None:
         self.busy = True
         self.active_run = event.pathspec
         self.activity = f"{event.kind} {event.pathspec}"
@@ -126,27 +126,27 @@ class EngineBridge:
         self.update_header()
         self.schedule_refresh()
 
-    def _on_task_started(self, event: P.TaskStarted) -> None:
+    def _engine_task_started(self, event: P.TaskStarted) -> None:
         self.live_logs.setdefault(int(event.task_id), [])
         self.activity = f"{self.active_run or 'run'} · {event.step}"
         self.update_header()
         self.schedule_refresh()
 
-    def _on_log_line(self, event: P.LogLine) -> None:
+    def _engine_log_line(self, event: P.LogLine) -> None:
         lines = self.live_logs.setdefault(int(event.task_id), [])
         entry = (event.stream, event.line.rstrip("\n"))
         if len(lines) < LIVE_LOG_LINES:
             lines.append(entry)
         self.live_log_line(int(event.task_id), entry)
 
-    def _on_task_finished(self, event: P.TaskFinished) -> None:
+    def _engine_task_finished(self, event: P.TaskFinished) -> None:
         if event.status != "succeeded" and not event.will_retry:
             self.notify(safe(f"{event.pathspec} {event.status}: "
                              f"{event.exception or event.status}"),
                         severity="error", timeout=6, markup=False)
         self.schedule_refresh()
 
-    def _on_run_finished(self, event: P.RunFinished) -> None:
+    def _engine_run_finished(self, event: P.RunFinished) -> None:
         self.active_run = None
         took = f" in {event.seconds:.2f}s"
         why = f": {event.message}" if event.message else ""
@@ -158,7 +158,7 @@ class EngineBridge:
         self.update_header()
         self.schedule_refresh()
 
-    def _on_spin_finished(self, event: P.SpinFinished) -> None:
+    def _engine_spin_finished(self, event: P.SpinFinished) -> None:
         self.spin_diffs[(int(event.run), event.step)] = list(event.diffs)
         changed = [d.name for td in event.diffs for d in td.diffs if d.change != "unchanged"]
         what = (", ".join(changed[:4]) + ("…" if len(changed) > 4 else "")) if changed \
@@ -171,7 +171,7 @@ class EngineBridge:
         self.activity = f"spin {event.step} → run {event.run} {event.status}{took}"
         self.show_spun(int(event.run), event.step, event.diffs, ok)
 
-    def _on_command_finished(self, event: P.CommandFinished) -> None:
+    def _engine_command_finished(self, event: P.CommandFinished) -> None:
         self.busy = False
         self._command = None
         if event.status == "error":
@@ -180,26 +180,26 @@ class EngineBridge:
         self.schedule_refresh()
         self.next_queued_spin()
 
-    def _on_idle(self, event: P.Idle) -> None:
+    def _engine_idle(self, event: P.Idle) -> None:
         if not self.busy:
             self.activity = self.activity if self.activity != "starting worker" else "idle"
             self.update_header()
 
-    def _on_error(self, event: P.Error) -> None:
+    def _engine_error(self, event: P.Error) -> None:
         message = str(event.message or "engine error").strip().splitlines() or ["error"]
         self.notify(safe(message[0]), severity="error", timeout=8, markup=False)
         self.activity = f"error: {message[0][:60]}"
         self.update_header()
 
-    def _on_worker_log(self, event: P.WorkerLog) -> None:
+    def _engine_worker_log(self, event: P.WorkerLog) -> None:
         if event.line.strip():
             self.log.info(f"worker: {event.line.strip()}")
 
-    def _on_worker_restart(self, event: P.WorkerRestart) -> None:
+    def _engine_worker_restart(self, event: P.WorkerRestart) -> None:
         self.activity = "restarting worker (a helper module changed)"
         self.update_header()
 
-    def _on_worker_exited(self, event: P.WorkerExited) -> None:
+    def _engine_worker_exited(self, event: P.WorkerExited) -> None:
         if self.engine is not None:
             self.engine = None
             self.busy = False
@@ -208,11 +208,13 @@ class EngineBridge:
                         severity="warning")
             self.update_header()
 
+    # Named _engine_*, never _on_*: Textual dispatches its own events (Idle, Ready...) to
+    # methods called _on_<event>, and an engine handler there would run on every idle.
     _HANDLERS: dict[type, Callable[[Any, Any], None]] = {
-        P.Ready: _on_ready, P.RunStarted: _on_run_started, P.TaskStarted: _on_task_started,
-        P.LogLine: _on_log_line, P.TaskFinished: _on_task_finished,
-        P.RunFinished: _on_run_finished, P.SpinFinished: _on_spin_finished,
-        P.CommandFinished: _on_command_finished, P.Idle: _on_idle, P.Error: _on_error,
-        P.WorkerLog: _on_worker_log, P.WorkerRestart: _on_worker_restart,
-        P.WorkerExited: _on_worker_exited,
+        P.Ready: _engine_ready, P.RunStarted: _engine_run_started,
+        P.TaskStarted: _engine_task_started, P.LogLine: _engine_log_line,
+        P.TaskFinished: _engine_task_finished, P.RunFinished: _engine_run_finished,
+        P.SpinFinished: _engine_spin_finished, P.CommandFinished: _engine_command_finished,
+        P.Idle: _engine_idle, P.Error: _engine_error, P.WorkerLog: _engine_worker_log,
+        P.WorkerRestart: _engine_worker_restart, P.WorkerExited: _engine_worker_exited,
     }
