@@ -77,6 +77,9 @@ def test_nested_branches_run_every_join_and_end(cli, write_flow, client):
     assert {"a_join", "b_join", "join", "end"} <= steps
     run = client.Flow("Nested2").latest_run
     assert run.successful and run["join"].task.data.all == ["aa", "ab", "ba", "bb"]
+    # a branch join gets its inputs in the order the split names its branches
+    assert run["a_join"].task.data.vs == ["aa", "ab"]
+    assert run["b_join"].task.data.vs == ["ba", "bb"]
     resumed = cli("resume", flow, "b_join", "--json", "-q")
     assert resumed.returncode == 0 and {t["step"] for t in resumed.json()["tasks"]} >= {
         "b_join", "join", "end"}

@@ -76,11 +76,21 @@ def before_task(store: Store, run: RunRecord, task: TaskRecord,
     if start is None:
         return None
     path = split_path(task)
+    # A step a recursive switch loops over runs several times at one path: the k-th time
+    # is compared with the k-th time.
+    nth = _iteration(step_tasks(store.catalog, run, task.step), task)
     for candidate in (start, *lineage(store.catalog, start)):
-        for other in step_tasks(store.catalog, candidate, task.step):
-            if other.finished and split_path(other) == path:
-                return other
+        same = [t for t in step_tasks(store.catalog, candidate, task.step)
+                if t.finished and split_path(t) == path]
+        if same:
+            return same[min(nth, len(same) - 1)]
     return None
+
+
+def _iteration(tasks: list[TaskRecord], task: TaskRecord) -> int:
+    """How many tasks of the same step and path came before ``task`` in its run."""
+    path = split_path(task)
+    return sum(1 for t in tasks if split_path(t) == path and t.id < task.id)
 
 
 def reexecuted(store: Store, run: RunRecord, step: str) -> list[TaskRecord]:
