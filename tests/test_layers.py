@@ -14,8 +14,13 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 
-# layer -> the workbench layers it may import (``display`` is plain formatting: anyone may)
+# layer -> the workbench layers it may import. The bottom modules (``errors``: the error
+# base; ``settings``: environment variables and the current user; ``display``: the sanitiser
+# and value formatting) import nothing of ours, and anyone may import them.
+BOTTOM = {"errors", "settings", "display"}
 ALLOWED = {
+    "errors": set(),
+    "settings": set(),
     "display": set(),
     "flow": set(),
     "store": set(),
@@ -29,7 +34,8 @@ ALLOWED = {
     "tui": {"flow", "store", "compare", "engine", "client", "queries", "display"},
 }
 for _layer_name in ALLOWED:
-    ALLOWED[_layer_name].add("display")
+    if _layer_name not in BOTTOM:
+        ALLOWED[_layer_name] |= BOTTOM
 
 # (from layer, to layer): why this upward edge exists. Late-bound only, each declared once.
 LATE_BOUND = {
@@ -123,7 +129,8 @@ def test_imports_point_down_only():
 
 def test_the_store_imports_nothing_else_of_workbench():
     code = ("import sys, workbench.store; print(sorted(m for m in sys.modules "
-            "if m.startswith('workbench.') and not m.startswith('workbench.store')))")
+            "if m.startswith('workbench.') and not m.startswith('workbench.store')"
+            " and m not in ('workbench.errors', 'workbench.settings')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "[]", out
@@ -144,3 +151,38 @@ def test_the_import_scan_sees_relative_and_absolute_imports():
     assert "workbench.tui" in _late_bound(PACKAGE / "cli" / "app.py")
     assert any(m.startswith("textual") for p in (PACKAGE / "tui").rglob("*.py")
                for m in _imports(p))
+
+
+def test_every_error_derives_from_the_one_base():
+    from workbench.cli.app import UsageError
+    from workbench.client import MetaflowNotFound
+    from workbench.engine.errors import EngineInputError
+    from workbench.errors import WorkbenchError
+    from workbench.flow.errors import FlowError, GraphError, MetaflowException, ParameterError
+    from workbench.queries.comparison import ComparisonError
+    from workbench.store.errors import CorruptStoreError, StoreError
+
+    for cls in (UsageError, MetaflowNotFound, EngineInputError, FlowError, GraphError,
+                MetaflowException, ParameterError, ComparisonError, CorruptStoreError,
+                StoreError):
+        assert issubclass(cls, WorkbenchError), cls
+        assert cls("x").exit_code == 2
+    err = GraphError("no start step", "f.py", 3)
+    assert (err.where, err.message, str(err)) == ("f.py:3", "no start step", "f.py:3: no start step")
+
+
+def test_every_setting_is_read_in_one_module_and_listed_in_the_readme():
+    import re as regex
+
+    from workbench import settings
+
+    readme = (PACKAGE.parent / "README.md").read_text()
+    named = set()
+    for path in _files():
+        text = path.read_text()
+        named |= set(regex.findall(r"WORKBENCH_[A-Z_]+[A-Z]", text))
+        if path.name != "settings.py":  # nothing else reads the environment for them
+            assert not regex.search(r"environ(\.get)?\(?\[?\s*[\"']WORKBENCH_", text), path
+    assert named == set(settings.SETTINGS), named ^ set(settings.SETTINGS)
+    for name in settings.SETTINGS:
+        assert f"| `{name}` |" in readme, name

@@ -168,7 +168,7 @@ async def test_spin_with_overrides_form(workdir):
         await pilot.press("S")
         assert app.screen.__class__.__name__ == "OverridesScreen"
         await pilot.press("escape")
-        assert app.screen.__class__.__name__ == "Screen"
+        assert app.screen.__class__.__name__ == "MainScreen"
         await pilot.press("j", "k")  # end, back to pick_best
         await pilot.press("S")
         screen = app.screen
@@ -243,7 +243,7 @@ async def test_dataframe_preview(workdir):
         await pilot.press("G")
         assert rows.cursor_row == 4999
         await pilot.press("escape")
-        assert app.screen.__class__.__name__ == "Screen"
+        assert app.screen.__class__.__name__ == "MainScreen"
 
 
 async def test_filter_artifacts(workdir):
@@ -287,7 +287,7 @@ async def test_compare_screen(workdir):
         steps = plain(app.screen.query_one("#compare-steps"))
         assert "pick_best" in steps
         await pilot.press("escape")
-        assert app.screen.__class__.__name__ == "Screen"
+        assert app.screen.__class__.__name__ == "MainScreen"
 
 
 async def test_syntax_error_banner_keeps_last_good_dag(workdir):
@@ -325,11 +325,15 @@ async def test_spin_diff_of_a_spin_made_elsewhere(workdir):
 async def test_help_palette_and_keys(workdir, tmp_path, monkeypatch):
     from workbench.tui.app import WorkbenchApp
     from workbench.tui.keys import APP_KEYS
+    from workbench.tui.main_screen import MainScreen
 
     run_flow(workdir)
-    # every binding has an id and a description
-    for binding in WorkbenchApp.BINDINGS:
+    # every binding has an id and a description; the main screen binds every key (in the
+    # table's order) and the app the app-wide ones
+    for binding in [*WorkbenchApp.BINDINGS, *MainScreen.BINDINGS]:
         assert binding.id and binding.description
+    assert [b.id for b in MainScreen.BINDINGS] == [f"workbench.{k.id}" for k in APP_KEYS]
+    assert all(b.action.startswith("app.") for b in MainScreen.BINDINGS)
     assert len({k.id for k in APP_KEYS}) == len(APP_KEYS)
 
     # e opens $EDITOR at the step's line

@@ -6,16 +6,14 @@ import sys
 from typing import Callable, Sequence
 
 from .. import __version__
-from ..engine.errors import EngineInputError
-from ..flow.errors import FlowError
-from ..store.errors import StoreError
+from ..errors import WorkbenchError
 from .console import error_line
 from .parser import _Parser, build_parser  # noqa: F401 - re-exported for script.py and tests
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
-class UsageError(Exception):
+class UsageError(WorkbenchError):
     """Bad command-line input detected after parsing (exit 2)."""
 
 
@@ -49,9 +47,9 @@ def _dispatch(handler: str | Callable[[argparse.Namespace], int],
               args: argparse.Namespace) -> int:
     try:
         return resolve_handler(handler)(args)
-    except (FlowError, StoreError, UsageError, EngineInputError) as exc:
+    except WorkbenchError as exc:
         error_line(str(exc))
-        return EXIT_USAGE
+        return exc.exit_code
     except KeyboardInterrupt:
         error_line("interrupted")
         return 130

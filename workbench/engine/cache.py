@@ -11,17 +11,16 @@ import os
 from collections import OrderedDict
 from typing import Any, Iterable
 
+from .. import settings
+
 DEFAULT_FRACTION = 0.25
 
 
 def default_cache_bytes() -> int:
     """``WORKBENCH_CACHE_MB`` if set, else 25% of physical memory."""
-    raw = os.environ.get("WORKBENCH_CACHE_MB")
-    if raw:
-        try:
-            return max(0, int(float(raw) * 1024 * 1024))
-        except ValueError:
-            pass
+    chosen = settings.get("WORKBENCH_CACHE_MB")
+    if chosen is not None:
+        return chosen
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):

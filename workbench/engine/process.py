@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .. import settings
+
 
 @dataclass
 class TaskProcess:
@@ -222,8 +224,8 @@ def _text_stream(fd: int) -> io.TextIOWrapper:
 
 def start_method() -> str:
     """``fork`` where the platform has it, else ``spawn``; ``WORKBENCH_START_METHOD`` overrides."""
-    method = os.environ.get("WORKBENCH_START_METHOD", "").strip().lower()
-    if method in ("fork", "spawn"):
+    method = settings.get("WORKBENCH_START_METHOD")
+    if method is not None:
         return method if method == "spawn" or hasattr(os, "fork") else "spawn"
     return "fork" if hasattr(os, "fork") else "spawn"
 

@@ -17,6 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from .. import settings
 from ..flow.artifacts import Transition
 from ..flow.parameters import flow_parameters
 from ..store import ArtifactRecord, RunRecord, Store
@@ -32,16 +33,11 @@ HEARTBEAT_SECONDS = 2.0
 CANCEL_GRACE_SECONDS = 1.5
 EXIT_GRACE_SECONDS = 0.5
 TIMEOUT_GRACE_SECONDS = 5.0
-DEFAULT_LOG_CAP = 64 * 1024 * 1024
 
 
 def log_cap_bytes() -> int:
     """Bytes kept per log stream of a task (``WORKBENCH_LOG_CAP_MB``, default 64)."""
-    raw = os.environ.get("WORKBENCH_LOG_CAP_MB")
-    try:
-        return int(float(raw) * 1024 * 1024) if raw else DEFAULT_LOG_CAP
-    except ValueError:
-        return DEFAULT_LOG_CAP
+    return settings.get("WORKBENCH_LOG_CAP_MB")
 
 
 @dataclass

@@ -166,9 +166,7 @@ class WorkerLoop:
                 self.cache.prefetch(catalog.list_artifacts(task.id))
 
     def _execute(self, command: Any) -> None:
-        from ..flow.errors import FlowError
-        from ..store.errors import StoreError
-        from .errors import EngineInputError
+        from ..errors import WorkbenchError
 
         name = P.name_of(command)
         if self.runtime is not None and self._helpers_changed():
@@ -177,7 +175,7 @@ class WorkerLoop:
                    P.ResumeCommand: self._resume}[type(command)]
         try:
             record = handler(self._ensure_loaded(), command)
-        except (FlowError, StoreError, EngineInputError) as exc:
+        except WorkbenchError as exc:
             _emit(self.out, P.Error(str(exc), name))
             _emit(self.out, P.CommandFinished(name, "error"))
         except Exception as exc:  # noqa: BLE001 - the worker must survive and say what happened

@@ -11,7 +11,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from .parameters import _username
+from ..settings import current_user
 
 _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id",
            "namespace", "username", "tempdir", "tags", "store_root")
@@ -78,7 +78,7 @@ class Current:
                 fields[name] = str(fields[name])
         self._values.update(fields)
         if self._values.get("username") is None:
-            self._values["username"] = _username()
+            self._values["username"] = current_user()
         if self._values.get("namespace") is None and self._values["username"]:
             self._values["namespace"] = f"user:{self._values['username']}"
         if self._values.get("retry_count") is None:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..errors import WorkbenchError
+
 
 def _restore(cls: type, state: dict[str, Any]) -> "FlowError":
     """Unpickle helper: rebuild an error without calling its ``__init__``."""
@@ -12,7 +14,7 @@ def _restore(cls: type, state: dict[str, Any]) -> "FlowError":
     return obj
 
 
-class MetaflowException(Exception):
+class MetaflowException(WorkbenchError):
     """Metaflow's base exception (``from metaflow.exception import MetaflowException``).
 
     Every error workbench raises about a flow (and the client's ``MetaflowNotFound``) is one,
@@ -23,10 +25,9 @@ class MetaflowException(Exception):
 
     def __init__(self, msg: str = "", lineno: int | None = None,
                  source_file: Any = None) -> None:
-        self.message = str(msg)
         self.line_no = lineno
         self.source_file = source_file
-        super().__init__(self.message)
+        super().__init__(str(msg))
 
     def __str__(self) -> str:
         prefix = f"line {self.line_no}: " if self.line_no else (
@@ -45,6 +46,7 @@ class FlowError(MetaflowException):
         self.file = str(file) if file is not None else None
         self.line = line
         super().__init__(str(message), line, self.file)
+        self.where = (f"{self.file}:{line}" if self.file and line else self.file)
 
     def __str__(self) -> str:
         if self.file and self.line:

@@ -5,7 +5,6 @@ instance asks the flow (``obj._wb_parameter_value(attr)``), assigning raises.
 """
 from __future__ import annotations
 
-import getpass
 import inspect
 import json
 import os
@@ -14,6 +13,7 @@ from collections import namedtuple
 from pathlib import Path
 from typing import Any
 
+from ..settings import current_user
 from .errors import ParameterError
 
 # Passed to callable defaults that take one argument (Metaflow's deploy-time functions).
@@ -262,16 +262,6 @@ def coerce(param: Parameter, raw: Any) -> Any:
                              f"got {raw!r}") from None
 
 
-def _username() -> str | None:
-    for var in ("METAFLOW_USER", "USER", "USERNAME", "LOGNAME"):
-        if os.environ.get(var):
-            return os.environ[var]
-    try:
-        return getpass.getuser()
-    except Exception:
-        return None
-
-
 def _call_default(param: Parameter, flow_cls: type) -> Any:
     fun = param.default
     try:
@@ -284,7 +274,7 @@ def _call_default(param: Parameter, flow_cls: type) -> Any:
     try:
         if takes_none:
             return fun()
-        ctx = ParameterContext(flow_name=flow_cls.__name__, user_name=_username(),
+        ctx = ParameterContext(flow_name=flow_cls.__name__, user_name=current_user(),
                                parameter_name=param.name, logger=print, ds_type="local",
                                configs=None)
         return fun(ctx)

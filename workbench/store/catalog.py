@@ -8,7 +8,6 @@ serializes use from threads. Writes are short `BEGIN IMMEDIATE` transactions. A 
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import socket
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from ..settings import current_user
 from .errors import CorruptStoreError, SchemaTooNewError, StoreError
 from .faults import fault
 
@@ -142,15 +142,6 @@ def this_host() -> str:
     if _HOST is None:
         _HOST = socket.gethostname()
     return _HOST
-
-
-def _user() -> str | None:
-    # METAFLOW_USER first, as Metaflow (and workbench's ``current.username``) resolve it: the
-    # run's user is its namespace, ``user:<name>``.
-    try:
-        return os.environ.get("METAFLOW_USER") or getpass.getuser()
-    except Exception:
-        return None
 
 
 def _pid_alive(pid: int) -> bool:
@@ -489,7 +480,7 @@ class Catalog:
                 (
                     flow, number, kind, os.fspath(flow_file), _dumps(parameters or {}),
                     origin_run, spun_step, _dumps(overrides), code_hash, _dumps(list(tags)),
-                    user if user is not None else _user(), this_host(), os.getpid(), now, now,
+                    user if user is not None else current_user(), this_host(), os.getpid(), now, now,
                     against_run, _dumps(spun_split),
                 ),
             )

@@ -34,6 +34,7 @@ from typing import Any
 import blake3
 import cloudpickle
 
+from .. import settings
 from .errors import BlobCorruptError, BlobMissingError, SerializationError, StoreError
 from .faults import fault
 
@@ -48,18 +49,13 @@ INLINE_LIMIT = 512
 # Above this many bytes, let blake3 hash with several threads.
 _THREADED_HASH_BYTES = 4 << 20
 VERIFY_ENV = "WORKBENCH_VERIFY_MB"
-DEFAULT_VERIFY_MB = 512
 # Files this process already hashed: (path, inode, size, mtime_ns). Blob files never change.
 _verified: set[tuple[str, int, int, int]] = set()
 
 
 def verify_limit() -> int:
     """Blobs up to this many bytes are hashed when loaded (``WORKBENCH_VERIFY_MB``)."""
-    raw = os.environ.get(VERIFY_ENV)
-    try:
-        return int(float(raw) * 1024 * 1024) if raw else DEFAULT_VERIFY_MB << 20
-    except ValueError:
-        return DEFAULT_VERIFY_MB << 20
+    return settings.get(VERIFY_ENV)
 
 
 def _align(n: int) -> int:

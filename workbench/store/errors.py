@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from ..errors import WorkbenchError
 
-class StoreError(Exception):
+
+class StoreError(WorkbenchError):
     """Base class: `str(err)` is a single line saying what went wrong and where."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str = "") -> None:
         super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 class SchemaTooNewError(StoreError):

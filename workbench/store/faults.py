@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import time
 
+from .. import settings
+
 ENV = "WORKBENCH_FAULT"
 MARK_ENV = "WORKBENCH_FAULT_MARK"
 
@@ -33,14 +35,14 @@ def fault(point: str) -> None:
     """Sleep here when ``WORKBENCH_FAULT`` names ``point`` (test-only; see the module doc)."""
     global _plan
     if _plan is None:
-        _plan = _parse(os.environ.get(ENV, ""))
+        _plan = _parse(settings.get(ENV) or "")
     if not _plan or point not in _plan:
         return
     seconds, skip = _plan[point]
     count = _calls[point] = _calls.get(point, 0) + 1
     if count <= skip:
         return
-    mark = os.environ.get(MARK_ENV)
+    mark = settings.get(MARK_ENV)
     if mark:
         with open(mark, "a") as f:
             f.write(f"{point} {os.getpid()}\n")

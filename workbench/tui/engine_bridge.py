@@ -38,6 +38,7 @@ class EngineBridge:
     live_logs: dict[int, list[tuple[str, str]]]
     spin_diffs: dict[tuple[int, str], list[TaskDiff]]  # (run, step) -> what the worker sent
     _command: str | None
+    main: Any  # the app's MainScreen, which paints what the events change
 
     def init_engine_state(self, factory: EngineFactory | None) -> None:
         self.engine_factory = factory
@@ -89,7 +90,7 @@ class EngineBridge:
         self.busy, self._command = True, P.name_of(command)
         self.activity = activity
         self.engine.send(command)
-        self.update_header()
+        self.main.update_header()
         return True
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
@@ -116,20 +117,20 @@ class EngineBridge:
     def _engine_ready(self, event: P.Ready) -> None:
         if not self.busy:
             self.activity = "idle"
-        self.update_header()
+        self.main.update_header()
 
     def _engine_run_started(self, event: P.RunStarted) -> None:
         self.busy = True
         self.active_run = event.pathspec
         self.activity = f"{event.kind} {event.pathspec}"
         self.selected_run = int(event.run)
-        self.update_header()
+        self.main.update_header()
         self.schedule_refresh()
 
     def _engine_task_started(self, event: P.TaskStarted) -> None:
         self.live_logs.setdefault(int(event.task_id), [])
         self.activity = f"{self.active_run or 'run'} · {event.step}"
-        self.update_header()
+        self.main.update_header()
         self.schedule_refresh()
 
     def _engine_log_line(self, event: P.LogLine) -> None:
@@ -137,7 +138,7 @@ class EngineBridge:
         entry = (event.stream, event.line.rstrip("\n"))
         if len(lines) < LIVE_LOG_LINES:
             lines.append(entry)
-        self.live_log_line(int(event.task_id), entry)
+        self.main.live_log_line(int(event.task_id), entry)
 
     def _engine_task_finished(self, event: P.TaskFinished) -> None:
         if event.status != "succeeded" and not event.will_retry:
@@ -155,7 +156,7 @@ class EngineBridge:
             severity = "information" if event.status == "succeeded" else "warning"
             self.notify(safe(f"{event.pathspec} {event.status}{took}{why}"),
                         severity=severity, timeout=4, markup=False)
-        self.update_header()
+        self.main.update_header()
         self.schedule_refresh()
 
     def _engine_spin_finished(self, event: P.SpinFinished) -> None:
@@ -176,20 +177,20 @@ class EngineBridge:
         self._command = None
         if event.status == "error":
             self.activity = "idle"
-        self.update_header()
+        self.main.update_header()
         self.schedule_refresh()
         self.next_queued_spin()
 
     def _engine_idle(self, event: P.Idle) -> None:
         if not self.busy:
             self.activity = self.activity if self.activity != "starting worker" else "idle"
-            self.update_header()
+            self.main.update_header()
 
     def _engine_error(self, event: P.Error) -> None:
         message = str(event.message or "engine error").strip().splitlines() or ["error"]
         self.notify(safe(message[0]), severity="error", timeout=8, markup=False)
         self.activity = f"error: {message[0][:60]}"
-        self.update_header()
+        self.main.update_header()
 
     def _engine_worker_log(self, event: P.WorkerLog) -> None:
         if event.line.strip():
@@ -197,7 +198,7 @@ class EngineBridge:
 
     def _engine_worker_restart(self, event: P.WorkerRestart) -> None:
         self.activity = "restarting worker (a helper module changed)"
-        self.update_header()
+        self.main.update_header()
 
     def _engine_worker_exited(self, event: P.WorkerExited) -> None:
         if self.engine is not None:
@@ -206,7 +207,7 @@ class EngineBridge:
             self.activity = "engine worker exited (read only)"
             self.notify("the engine worker exited; the app is read only now",
                         severity="warning")
-            self.update_header()
+            self.main.update_header()
 
     # Named _engine_*, never _on_*: Textual dispatches its own events (Idle, Ready...) to
     # methods called _on_<event>, and an engine handler there would run on every idle.

@@ -21,9 +21,11 @@ class Key:
     priority: bool = False
     key_display: str | None = None
     palette: bool = True    # offered by the command palette
+    main: bool = False      # acts on the main screen's panes (bound there, not app-wide)
 
-    def binding(self) -> Binding:
-        return Binding(self.key, self.action, self.description, show=self.show,
+    def binding(self, namespace: str = "", show: bool | None = None) -> Binding:
+        return Binding(self.key, namespace + self.action, self.description,
+                       show=self.show if show is None else show,
                        key_display=self.key_display, priority=self.priority,
                        id=f"workbench.{self.id}")
 
@@ -32,38 +34,42 @@ RUN, NAV, INSPECT, APP = "Run and spin", "Move around", "Inspect", "App"
 
 APP_KEYS: list[Key] = [
     Key("run", "r", "run_flow", "Run", RUN),
-    Key("params", "p", "run_with_params", "Run with params…", RUN, show=False),
-    Key("spin", "s", "spin", "Spin step", RUN),
+    Key("params", "p", "run_with_params", "Run with params…", RUN, show=False, main=True),
+    Key("spin", "s", "spin", "Spin step", RUN, main=True),
     Key("spin_with", "S", "spin_with_overrides", "Spin with…", RUN, show=False,
-        key_display="S"),
+        key_display="S", main=True),
     Key("spin_all", "A", "spin_all_splits", "Spin every split", RUN, show=False,
-        key_display="A"),
-    Key("resume", "R", "resume", "Resume", RUN, show=False, key_display="R"),
+        key_display="A", main=True),
+    Key("resume", "R", "resume", "Resume", RUN, show=False, key_display="R", main=True),
     Key("cancel", "x", "cancel", "Cancel", RUN),
     Key("watch", "w", "toggle_watch", "Watch", RUN),
-    Key("preview", "enter", "preview", "Preview", INSPECT, key_display="⏎"),
-    Key("next_change", "n", "next_change(1)", "Next change", INSPECT, show=False),
+    Key("preview", "enter", "preview", "Preview", INSPECT, key_display="⏎", main=True),
+    Key("next_change", "n", "next_change(1)", "Next change", INSPECT, show=False, main=True),
     Key("prev_change", "N", "next_change(-1)", "Previous change", INSPECT, show=False,
-        key_display="N"),
-    Key("mark", "m", "mark", "Mark run", INSPECT, show=False),
-    Key("compare", "c", "compare", "Compare", INSPECT),
-    Key("edit", "e", "edit", "Edit step", INSPECT),
+        key_display="N", main=True),
+    Key("mark", "m", "mark", "Mark run", INSPECT, show=False, main=True),
+    Key("compare", "c", "compare", "Compare", INSPECT, main=True),
+    Key("edit", "e", "edit", "Edit step", INSPECT, main=True),
     Key("filter", "slash", "filter", "Filter artifacts", INSPECT, show=False,
-        key_display="/"),
+        key_display="/", main=True),
     Key("next_split", "right_square_bracket", "split(1)", "Next split", NAV, show=False,
-        key_display="]"),
+        key_display="]", main=True),
     Key("prev_split", "left_square_bracket", "split(-1)", "Previous split", NAV, show=False,
-        key_display="["),
-    Key("tab_logs", "1", "show_tab('logs')", "Logs tab", NAV, show=False),
-    Key("tab_diff", "2", "show_tab('diff')", "Diff tab", NAV, show=False),
-    Key("tab_source", "3", "show_tab('source')", "Source tab", NAV, show=False),
-    Key("tab_task", "4", "show_tab('task')", "Task tab", NAV, show=False),
+        key_display="[", main=True),
+    Key("tab_logs", "1", "show_tab('logs')", "Logs tab", NAV, show=False, main=True),
+    Key("tab_diff", "2", "show_tab('diff')", "Diff tab", NAV, show=False, main=True),
+    Key("tab_source", "3", "show_tab('source')", "Source tab", NAV, show=False, main=True),
+    Key("tab_task", "4", "show_tab('task')", "Task tab", NAV, show=False, main=True),
     Key("next_pane", "tab", "focus_next", "Next pane", NAV, show=False, palette=False),
     Key("prev_pane", "shift+tab", "focus_previous", "Previous pane", NAV, show=False,
         palette=False),
     Key("help", "question_mark", "help", "Help", APP, key_display="?"),
     Key("quit", "q", "request_quit", "Quit", APP),
 ]
+
+# The main screen binds every key (in this order, so its Footer reads as above); the app binds
+# the app-wide ones too, unlisted, so they also work over a preview or a comparison.
+APP_WIDE_KEYS = [k for k in APP_KEYS if not k.main]
 
 # Keys of individual widgets, listed on the help screen (their bindings live there).
 WIDGET_KEYS: list[Key] = [
@@ -77,8 +83,11 @@ WIDGET_KEYS: list[Key] = [
 ]
 
 
-def bindings(keys: list[Key]) -> list[Binding]:
-    return [k.binding() for k in keys]
+def bindings(keys: list[Key], namespace: str = "", show: bool | None = None
+             ) -> list[Binding]:
+    """Bindings for ``keys``; ``namespace`` ("app.") when they act on another node; ``show``
+    overrides whether the Footer lists them."""
+    return [k.binding(namespace, show) for k in keys]
 
 
 def widget_key(key_id: str) -> Key:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..display import format_params, format_seconds, format_size, safe
-from ..queries import before_task, run_label, step_state, step_tasks, tasks_by_step
+from ..queries import before_task, run_label, step_state, tasks_by_step
 from ..queries.status import MODIFIED, STALE, step_status
 from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
 from .dag_layout import StepState

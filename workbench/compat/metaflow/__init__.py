@@ -33,7 +33,7 @@ from ... import client as _client
 from ...client import ArtifactData
 from ...flow import current
 from ...flow.exceptions import MetaflowExceptionWrapper
-from ...flow.parameters import _username
+from ...settings import current_user
 from ...store import RunRecord, Store, TaskRecord, resolve_store_dir
 from .exception import (MetaflowException, MetaflowInvalidPathspec, MetaflowNamespaceMismatch,
                         MetaflowNotFound, MetaflowTaggingError)
@@ -70,7 +70,7 @@ def get_namespace() -> str | None:
 def default_namespace() -> str | None:
     """Back to the default namespace, ``user:<you>``; returns it."""
     global _namespace, _namespace_pid
-    user = _username()
+    user = current_user()
     _namespace, _namespace_pid = (f"user:{user}" if user else None), os.getpid()
     return _namespace
 
