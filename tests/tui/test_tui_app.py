@@ -446,3 +446,37 @@ async def test_command_palette_runs_commands(workdir):
         await settle(pilot)
         last = app.engine.sent[-1]
         assert isinstance(last, P.SpinCommand) and (last.step, last.run) == ("start", 1)
+
+
+async def test_spin_keys_send_the_split_every_split_and_the_forms_runs(workdir):
+    """s spins the split in the picker (by its split index), A every split, and S sends the
+    reference run and the run to diff against from its form."""
+    from textual.widgets import Input
+
+    run_flow(workdir)
+    run_flow(workdir)
+    app = make_app(workdir, engine=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "right_square_bracket", "right_square_bracket")
+        await settle(pilot)
+        assert app.selected_step == "train" and app.current_task().split_index == 2
+        await pilot.press("s")
+        sent = app.engine.sent[-1]
+        assert (sent.step, sent.run, sent.index, sent.all_splits) == ("train", 2, 2, False)
+        app.busy = False  # the stand-in never answers
+        await pilot.press("A")
+        sent = app.engine.sent[-1]
+        assert (sent.step, sent.index, sent.all_splits) == ("train", None, True)
+        app.busy = False
+        await pilot.press("S")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "OverridesScreen",
+                       what="the overrides form")
+        app.screen.query_one("#ov-run", Input).value = "1"
+        app.screen.query_one("#ov-against", Input).value = "2"
+        app.screen.query_one("#ov-art-0", Input).value = "[1,2"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        sent = app.engine.sent[-1]
+        assert (sent.step, sent.run, sent.against) == ("train", 1, 2)
+        assert list(sent.set_values.values()) == ["[1,2"]  # text: the engine parses it

@@ -48,7 +48,6 @@ class SpinCommand:
     set_values: dict[str, str] = field(default_factory=dict)
     artifacts_file: str | None = None
     against: int | None = None
-    with_diff: bool = True
     PICKLED: ClassVar[tuple[str, ...]] = ("overrides",)
 
 

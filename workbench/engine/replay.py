@@ -290,7 +290,7 @@ class Replayer:
              set_values: Mapping[str, str] | None = None,
              per_input: Mapping[str, Mapping[str, Any]] | None = None,
              artifacts_file: str | Path | None = None, against: int | None = None,
-             warn: Any = None, with_diff: bool = True) -> SpinOutcome:
+             warn: Any = None) -> SpinOutcome:
         """Re-execute ``step`` on the reference run's inputs as a new run of kind ``spin``.
 
         ``artifacts_file`` (an ``ARTIFACTS`` module) overrides come first; ``overrides``
@@ -319,7 +319,7 @@ class Replayer:
         tasks = self.catalog.list_tasks(run.id, step)
         cache = self.runtime.cache
         diffs = task_diffs(self.store, final, step,
-                           load=cache.load if cache is not None else None) if with_diff else []
+                           load=cache.load if cache is not None else None)
         return SpinOutcome(final, plan.reference, step, tasks, diffs, time.monotonic() - started)
 
     def _set_values(self, step: str, text: Mapping[str, str]) -> dict[str, Any]:

@@ -204,7 +204,7 @@ class WorkerLoop:
             command.step, run_number=command.run, index=command.index,
             all_splits=command.all_splits, overrides=command.overrides,
             set_values=command.set_values, artifacts_file=command.artifacts_file,
-            against=command.against, with_diff=command.with_diff,
+            against=command.against,
             warn=lambda message: _emit(self.out, P.WorkerLog(message)))
         _emit(self.out, P.SpinFinished(
             outcome.run.number, outcome.reference.number, outcome.step, outcome.status,

@@ -313,7 +313,8 @@ class WorkbenchApp(EngineBridge, App[int]):
         if other is None or other == run.number:
             other = run.origin_run
         if other is None:
-            older = [r.number for r in store.catalog.list_runs(self.flow) if r.number < run.number]
+            older = [r.number for r in queries.list_runs(store.catalog, self.flow)
+                     if r.number < run.number]
             other = older[0] if older else None
         if other is None:
             self.notify("mark a run with m first, then select another and press c",
@@ -416,7 +417,7 @@ class WorkbenchApp(EngineBridge, App[int]):
         store = self.store
         if store is None:
             return None
-        latest = store.catalog.latest_run(self.flow)
+        latest = queries.latest_run(store.catalog, self.flow)
         if latest is None:
             return (0,)
         return (store.catalog.count_runs(self.flow), latest.number, latest.status,

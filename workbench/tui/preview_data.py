@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from ..display import format_size
+
 __all__ = [
     "ArraySource", "FrameSource", "TableSource", "array_stats", "bounded_repr",
     "children_of", "format_cell", "has_children", "histogram", "kind_of",
@@ -190,7 +192,7 @@ def array_stats(array: Any) -> list[tuple[str, str]]:
     """shape, dtype, size in memory, and for numbers min/max/mean/std and NaN count."""
     np = sys.modules["numpy"]
     out = [("shape", " × ".join(str(d) for d in array.shape) or "scalar"),
-           ("dtype", str(array.dtype)), ("memory", _bytes(array.nbytes))]
+           ("dtype", str(array.dtype)), ("memory", format_size(array.nbytes))]
     if array.size and (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         values = array.astype(float) if array.dtype == bool else array
         if np.issubdtype(values.dtype, np.complexfloating):
@@ -203,15 +205,6 @@ def array_stats(array: Any) -> list[tuple[str, str]]:
         if values.dtype.kind == "f":
             out.append(("NaN", str(int(np.isnan(values).sum()))))
     return out
-
-
-def _bytes(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "kB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{value:.1f} TB"
 
 
 _repr = reprlib.Repr()

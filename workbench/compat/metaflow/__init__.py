@@ -33,6 +33,7 @@ from ... import client as _client
 from ...client import ArtifactData
 from ...flow import current
 from ...flow.exceptions import MetaflowExceptionWrapper
+from ...queries import MAIN_KINDS, list_runs
 from ...settings import current_user
 from ...store import RunRecord, Store, TaskRecord, resolve_store_dir
 from .exception import (MetaflowException, MetaflowInvalidPathspec, MetaflowNamespaceMismatch,
@@ -212,8 +213,8 @@ class Flow(_client.Flow):
 
     def _records(self) -> Iterator[RunRecord]:
         ns = get_namespace()
-        for rec in self._store.catalog.list_runs(self.name):
-            if rec.kind != "spin" and _in_namespace(rec, ns):
+        for rec in list_runs(self._store.catalog, self.name, MAIN_KINDS):
+            if _in_namespace(rec, ns):
                 yield rec
 
     def __iter__(self) -> Iterator["Run"]:
