@@ -182,3 +182,25 @@ def test_compare_refuses_other_flows_and_missing_runs(write_flow, store_dir, sto
         resolve_run(store, "Fan", "one")
     with pytest.raises(StoreError, match="task id 999 not found"):
         diff_tasks(store, 999, 1)
+
+
+def test_the_app_and_the_cli_show_a_step_missing_on_one_side_as_not_run():
+    """Both renderings of a comparison: a step that did not run in one run reads `not run`,
+    never `no change`."""
+    from rich.console import Console
+
+    from workbench.queries.comparison import RunComparison, StepComparison
+    from workbench.store.catalog import RunRecord
+    from workbench.tui.screens.compare import steps_table
+
+    def run(number):
+        return RunRecord(number, "F", number, "run", "succeeded", "f.py", {}, None, None, None,
+                         None, (), None, None, None, 0.0, 1.0, 1.0)
+
+    comp = RunComparison("F", run(1), run(3), [], [
+        StepComparison("end", "succeeded", None, 0.1, None, 1, 0, None)])
+    console = Console(width=160, record=True, color_system=None)
+    console.print(steps_table(comp))
+    text = console.export_text()
+    assert "not run in run 3" in text and "no change" not in text and "· not run" in text
+    assert comp.steps[0].changed

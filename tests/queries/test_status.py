@@ -187,3 +187,19 @@ def test_code_hash_matches_the_runtime(write_flow, store_dir, store):
     run = workbench.run(flow, store=store_dir).run.record
     graph = parse_graph(flow)
     assert graph_code_hash([(n.name, n.source_hash) for n in graph]) == run.code_hash
+
+
+def test_status_uses_the_newest_run_that_reached_end_and_says_why(write_flow, store_dir,
+                                                                 store, cli):
+    flow = write_flow(BRANCHY)
+    assert workbench.run(flow, store=store_dir).successful
+    _edit(flow, "self.a = self.x + 1", "self.a = self.x / 0")
+    assert not workbench.run(flow, store=store_dir).successful  # run 2 failed at left
+    statuses, report = _status(flow, store)
+    assert report.reference.number == 1
+    assert "run 1 (run) is the newest run that reached end" in report.why
+    assert "passed over run 2 (failed)" in report.why
+    assert statuses["left"] == "modified"
+    shown = cli("status", flow)
+    assert shown.returncode == 0 and "passed over run 2 (failed)" in shown.stdout
+    assert cli("status", flow, "--json").json()["why"] == report.why

@@ -157,8 +157,15 @@ def test_the_session_ends_in_a_comparison_and_the_client_reads_runs(workdirs):
     assert churn.latest_run.number == 8 and churn.latest_successful_run.number == 8
     assert [r.number for r in churn] == [8, 6, 1]
     assert [r.number for r in churn.spins()] == [7, 5, 4, 3, 2]
-    assert churn.latest_run["pick_best"].task.data.n_models == 4
-    assert 0 < churn.latest_run.data.accuracy <= 1
+    run = churn.latest_run  # the README's notebook lines, after five spins
+    assert run["pick_best"].task.data.n_models == 4 and "weights" in run["pick_best"].task.data.model
+    assert len(run["train"].tasks()) == 4
+    assert 0 < run.data.accuracy <= 1
+    assert "simulated" in run["start"].task.stdout
+    from workbench import Run
+
+    spun = Run("ChurnFlow/4", store=store)
+    assert spun.kind == "spin" and [d.before.run_number for d in spun.diffs("train")] == [1]
     # compare the first and the last run: CLI and read layer agree; nothing is "no change"
     # that did not run on a side
     proc = subprocess.run([sys.executable, "-m", "workbench", "compare", str(flow), "1", "8",
