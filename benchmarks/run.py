@@ -153,6 +153,9 @@ def write(dir_: Path, name: str, source: str) -> Path:
 def wb_env(store: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["WORKBENCH_STORE"] = str(store)
+    # An installed package has its bytecode cached; a shell that forbids writing it would
+    # time Python compiling every module of workbench on each cold start instead.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
 
