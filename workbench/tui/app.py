@@ -150,7 +150,8 @@ class WorkbenchApp(EngineBridge, App[int]):
 
     def action_run_flow(self) -> None:
         if self.graph is None:
-            self.notify(self.graph_error or "the flow has no graph", severity="error")
+            self.notify(safe(self.graph_error or "the flow has no graph"), severity="error",
+                        markup=False)
             return
         self.send(P.RunCommand(dict(self.last_params)), "starting a run")
 
@@ -186,8 +187,8 @@ class WorkbenchApp(EngineBridge, App[int]):
             self.notify("select a step in the Flow pane first", severity="warning")
             return
         if self._spin_split(self.selected_step) is None:
-            self.notify(f"{self.selected_step} is not inside a foreach: s spins it",
-                        severity="warning")
+            self.notify(safe(f"{self.selected_step} is not inside a foreach: s spins it"),
+                        severity="warning", markup=False)
             return
         self.spin_step(self.selected_step, all_splits=True, index=None)
 

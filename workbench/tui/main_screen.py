@@ -386,7 +386,7 @@ class MainScreen(Screen[None]):
         banner = self.query_one("#banner", Static)
         if self.graph_error:
             keep = " (showing the last good graph)" if self.graph is not None else ""
-            banner.update(Text(f"✘ {self.graph_error}{keep}", style="bold"))
+            banner.update(Text(f"✘ {safe(self.graph_error)}{keep}", style="bold"))
             banner.display = True
         else:
             banner.display = False

@@ -127,6 +127,7 @@ class ArtifactRow:
     summary: str
     change: str = ""
     nbytes: int = 0
+    key: str = ""  # the artifact's real name (``name`` is its sanitised display form)
 
 
 def artifact_rows(store: Store, task: TaskRecord, reference: TaskRecord | None = None
@@ -143,8 +144,8 @@ def artifact_rows(store: Store, task: TaskRecord, reference: TaskRecord | None =
             old = before.get(art.name)
             change = "added" if old is None else ("unchanged" if old.key == art.key
                                                   else "changed")
-        rows.append(ArtifactRow(art.name, art.type_name, format_size(art.size),
-                                safe(art.summary), change, art.size))
+        rows.append(ArtifactRow(safe(art.name), safe(art.type_name), format_size(art.size),
+                                safe(art.summary), change, art.size, art.name))
     return rows
 
 

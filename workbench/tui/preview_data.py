@@ -12,7 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..display import format_size
+from ..display import format_size, safe
 
 __all__ = [
     "ArraySource", "FrameSource", "TableSource", "array_stats", "bounded_repr",
@@ -69,7 +69,7 @@ def format_cell(value: Any) -> str:
             text = str(value)
         except Exception:  # noqa: BLE001 - a user's __str__ may raise anything
             text = f"<{type(value).__name__}>"
-    text = text.replace("\n", "⏎").replace("\t", " ")
+    text = safe(text.replace("\n", "⏎").replace("\t", " "))
     return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 

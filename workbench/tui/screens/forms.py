@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,6 +16,11 @@ _FORM_BINDINGS = [
     Binding("escape", "cancel", "Cancel", id="form.cancel"),
     Binding("ctrl+s", "submit", "Submit", id="form.submit"),
 ]
+
+
+def _label(name: str, note: str) -> Text:
+    """``name  note`` from a flow's text: sanitised, never read as markup."""
+    return Text.assemble((safe(name), ""), "  ", (safe(note), "dim"))
 
 
 def _literal_text(value: Any) -> str:
@@ -42,14 +48,13 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
             with VerticalScroll(classes="form-body"):
                 if not self.parameters:
                     yield Static("This flow has no parameters.", classes="form-help")
-                for spec in self.parameters:
+                for i, spec in enumerate(self.parameters):
                     name = spec.name or spec.attr
                     default = _literal_text(spec.kwargs.get("default"))
                     help_text = spec.kwargs.get("help") or ""
-                    yield Label(f"{safe(name)}  [dim]{safe(str(help_text))}[/]",
-                                classes="form-label", markup=True)
+                    yield Label(_label(name, str(help_text)), classes="form-label")
                     yield Input(value=self.last.get(name, default), placeholder=default,
-                                id=f"param-{name}", classes="form-input")
+                                id=f"param-{i}", classes="form-input")
             with Horizontal(classes="form-buttons"):
                 yield Button("Run", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
@@ -67,9 +72,9 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
 
     def action_submit(self) -> None:
         values: dict[str, str] = {}
-        for spec in self.parameters:
+        for i, spec in enumerate(self.parameters):
             name = spec.name or spec.attr
-            text = self.query_one(f"#param-{name}", Input).value.strip()
+            text = self.query_one(f"#param-{i}", Input).value.strip()
             if text and text != _literal_text(spec.kwargs.get("default")):
                 values[name] = text
         self.dismiss(values)
@@ -105,8 +110,7 @@ class OverridesScreen(ModalScreen[dict[str, Any] | None]):
                          classes="form-help")
             with VerticalScroll(classes="form-body"):
                 for i, (name, summary) in enumerate(self.inputs):
-                    yield Label(f"{safe(name)}  [dim]{safe(summary)[:60]}[/]",
-                                classes="form-label", markup=True)
+                    yield Label(_label(name, summary[:60]), classes="form-label")
                     yield Input(placeholder="(stored value)", id=f"ov-art-{i}",
                                 classes="form-input")
                 yield Label("new artifact: name = value", classes="form-label")

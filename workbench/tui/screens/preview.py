@@ -280,7 +280,7 @@ class PreviewScreen(Screen[None]):
     def _build_text(self, value: str) -> tuple[list, str]:
         lines = value.count("\n") + 1
         info = f"{len(value):,} characters, {lines:,} lines"
-        shown = value if len(value) <= MAX_TEXT else value[:MAX_TEXT]
+        shown = safe(value if len(value) <= MAX_TEXT else value[:MAX_TEXT])
         area = TextArea(shown, read_only=True, show_line_numbers=True, soft_wrap=False,
                         id="text-view")
         widgets: list = [area]

@@ -145,9 +145,10 @@ class ArtifactsTable(DataTable):
 
     @property
     def current_name(self) -> str | None:
+        """The real name of the artifact under the cursor (rows show it sanitised)."""
         rows = self.visible_rows
         if rows and 0 <= self.cursor_row < len(rows) and self.row_count:
-            return rows[self.cursor_row].name
+            return rows[self.cursor_row].key or rows[self.cursor_row].name
         return None
 
     def _fill(self, keep: str | None) -> None:
@@ -161,9 +162,9 @@ class ArtifactsTable(DataTable):
                 Text(_short_type(row.type_name), style="cyan"),
                 Text(row.size, justify="right", style="dim"),
                 Text(row.summary, no_wrap=True, overflow="ellipsis"),
-                key=row.name,
+                key=row.key or row.name,
             )
-        names = [r.name for r in rows]
+        names = [r.key or r.name for r in rows]
         if keep in names:
             self.move_cursor(row=names.index(keep), animate=False)
 
@@ -217,6 +218,6 @@ class TaskInfo(Static):
         parts.append(table)
         if task.traceback:
             parts.append(Text(""))
-            parts.append(Syntax(task.traceback.rstrip(), "pytb", theme="ansi_dark",
+            parts.append(Syntax(safe(task.traceback.rstrip()), "pytb", theme="ansi_dark",
                                 background_color="default", word_wrap=True))
         self.update(Group(*parts))
