@@ -206,3 +206,52 @@ def test_artifacts_module_that_raises(cli, write_flow, store_dir, tmp_path):
         module.write_text(source)
         _one_line(cli("spin", flow, "end", "--artifacts", module), name, needle)
     assert _runs(store_dir) == 1  # no spin run was created by any of them
+
+
+SURROGATE = """
+    import os
+    import time
+    from workbench import FlowSpec, step
+
+    class Surrogate(FlowSpec):
+        @step
+        def start(self):
+            self.next(self.bad, self.slow)
+
+        @step
+        def bad(self):
+            setattr(self, "name_" + os.fsdecode(b"\\xe9"), 1)
+            raise ValueError(os.fsdecode(b"caf\\xe9"))
+            self.next(self.join)
+
+        @step
+        def slow(self):
+            time.sleep(0.5)
+            setattr(self, "name_" + os.fsdecode(b"\\xe9"), 1)
+            self.fine = True
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+"""
+
+
+def test_a_lone_surrogate_in_an_exception_is_stored_escaped(write_flow, cli, client):
+    """os.fsdecode of a non-UTF-8 byte makes a lone surrogate: the task fails with it
+    escaped, the run fails (not crashes) and the sibling task finishes (issue 8/14 item 8)."""
+    flow = write_flow(SURROGATE)
+    result = cli("run", flow, "--json", "-q")
+    assert result.returncode == 1, result.stderr
+    doc = result.json()
+    assert doc["status"] == "failed"
+    tasks = {t["step"]: t for t in doc["tasks"]}
+    assert tasks["bad"]["status"] == "failed"
+    assert tasks["bad"]["exception"] == "ValueError: caf\\udce9"
+    assert tasks["slow"]["status"] == "succeeded"
+    slow = client.Flow("Surrogate").latest_run["slow"].task
+    assert slow.data.fine is True and "name_\\udce9" in [a.name for a in slow.artifacts]

@@ -313,11 +313,25 @@ def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
     )
 
 
+def storable(text: str | None) -> str | None:
+    """``text`` as SQLite can store it: a lone surrogate (an undecodable byte that
+    ``os.fsdecode`` let through) becomes its escape, ``\\udce9``; the rest is kept."""
+    if text is None:
+        return None
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _artifact_row(task_id: int, art: ArtifactRecord | Sequence[Any]) -> tuple:
     if isinstance(art, ArtifactRecord):
-        return (task_id, art.name, art.key, art.type_name, int(art.size), art.summary)
-    name, key, type_name, size, summary = art
-    return (task_id, name, key, type_name, int(size), summary)
+        name, key, type_name, size, summary = (art.name, art.key, art.type_name, art.size,
+                                               art.summary)
+    else:
+        name, key, type_name, size, summary = art
+    return (task_id, storable(name), key, storable(type_name), int(size), storable(summary))
 
 
 def _check(value: str, allowed: Iterable[str], what: str) -> None:
@@ -670,8 +684,9 @@ class Catalog:
                 " transition = ?, stdout_bytes = ?, stderr_bytes = ?, log_truncated = ?"
                 " WHERE id = ?",
                 (
-                    status, finished_at if finished_at is not None else time.time(), exception,
-                    traceback, _dumps(transition), stdout_bytes, stderr_bytes,
+                    status, finished_at if finished_at is not None else time.time(),
+                    storable(exception), storable(traceback), _dumps(transition), stdout_bytes,
+                    stderr_bytes,
                     int(bool(log_truncated)), task_id,
                 ),
             )
