@@ -144,7 +144,7 @@ async def test_resume_and_params(workdir):
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("p")
         assert app.screen.__class__.__name__ == "ParamsScreen"
-        box = app.screen.query_one("#param-n_customers")
+        box = app.screen.query_one("#param-0")
         box.value = "1200"
         await pilot.press("ctrl+s")
         await wait_idle(pilot)

@@ -106,6 +106,16 @@ class WorkbenchApp(EngineBridge, App[int]):
 
     # ------------------------------------------------------------------ layout
 
+    @property
+    def crash(self) -> BaseException | None:
+        """The unhandled error that stopped the app, if one did (``run_tui`` reports it)."""
+        return self._exception
+
+    def _fatal_error(self) -> None:
+        # Textual would print a full-screen traceback after exit; run_tui writes it to a
+        # file and prints one line instead (textual is pinned: this hook is stable here).
+        self._close_messages_no_wait()
+
     def get_default_screen(self) -> MainScreen:
         return self.main
 
