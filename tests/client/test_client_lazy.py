@@ -1,6 +1,7 @@
 """Nothing is unpickled until an artifact's value is read."""
 from __future__ import annotations
 
+from tests.conftest import cli_env
 from workbench.cli import main
 from workbench.client import Flow, Step
 
@@ -78,3 +79,40 @@ def test_unloadable_artifact_names_itself(builder):
     assert message.startswith(f"artifact {task.pathspec}/thing (")
     assert "can't be loaded: ModuleNotFoundError: No module named '_gone'" in message
     assert "\n" not in message
+
+
+def test_a_value_whose_class_lives_in_a_broken_flow_file_says_why(write_flow, cli, tmp_path):
+    """Loading an artifact of a class defined in the flow file, after the file broke, names
+    the file and its error instead of a private module name (issue 8/14 item 16)."""
+    import subprocess
+    import sys
+
+    flow = write_flow("""
+        from workbench import FlowSpec, step
+
+        class Point:
+            def __init__(self, x):
+                self.x = x
+
+        class Classy(FlowSpec):
+            @step
+            def start(self):
+                self.p = Point(3)
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    assert cli("run", flow, "-q").returncode == 0
+    flow.write_text(flow.read_text().replace("def start(self):", "def start(self)"))
+    code = ("from workbench import Flow\n"
+            "try:\n"
+            "    Flow('Classy').latest_run['start'].task.data.p\n"
+            "except Exception as exc:\n"
+            "    print(type(exc).__name__, exc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=tmp_path, env=cli_env(tmp_path / "store")).stdout
+    assert out.startswith("SerializationError artifact Classy/1/start/"), out
+    assert "fails to import now" in out and f"{flow}:9: syntax error" in out, out
+    assert "No module named" not in out

@@ -139,3 +139,24 @@ def test_series_aligned_and_not():
 
 def test_series_vs_frame_is_a_type_change():
     assert diff_values(pd.Series([1]), pd.DataFrame({"a": [1]})).kind == "value"
+
+
+def test_a_change_past_the_compared_columns_is_never_reported_as_none():
+    """10,000 columns, one change in column 9,999: past the cell-by-cell bound the column is
+    still found (issue 8/14 item 17)."""
+    import numpy as np
+    import pandas as pd
+
+    from workbench.compare import diff_values
+
+    before = pd.DataFrame(np.zeros((50, 10_000)), columns=[f"c{i}" for i in range(10_000)])
+    after = before.copy()
+    after.iloc[7, 9_999] = 1.0
+    detail = diff_values(before, after)
+    assert detail.n_columns_differing_uncounted == 1
+    assert detail.columns_differing_uncounted == ["c9999"]
+    head = detail.lines()[0]
+    assert "1 more columns differ" in head and "0 cells changed" in head
+    assert "c9999" in "\n".join(detail.lines())
+    same = diff_values(before, before.copy())
+    assert same.kind == "equal" or not getattr(same, "n_columns_differing_uncounted", 0)

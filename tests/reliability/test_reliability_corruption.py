@@ -204,3 +204,40 @@ def test_symlinked_blob_is_refused(fragile, client, tmp_path):
     (moved / path.name).write_bytes(pickle.dumps("x"))
     with pytest.raises(UnsafeStoreError, match="symlink"):
         client.Flow("Fragile")[1]["start"].task.data.word
+
+
+@pytest.mark.parametrize("damage", ["deleted", "emptied"])
+def test_a_lost_catalog_next_to_blobs_is_refused_and_nothing_is_touched(
+        damage, write_flow, cli, store_dir):
+    """A deleted or 0-byte catalog beside blobs and logs is not a new store: run, gc and the
+    read commands refuse with one line, exit 2, and every file stays (issue 8/14 item 2)."""
+    flow = write_flow("""
+        from workbench import FlowSpec, step
+
+        class Kept(FlowSpec):
+            @step
+            def start(self):
+                self.value = list(range(1000))
+                print("hello")
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    assert cli("run", flow, "-q").returncode == 0
+    catalog = store_dir / "catalog.sqlite"
+    for extra in ("-wal", "-shm"):
+        catalog.with_name(catalog.name + extra).unlink(missing_ok=True)
+    if damage == "deleted":
+        catalog.unlink()
+    else:
+        catalog.write_bytes(b"")
+    before = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file())
+    for args in (("run", flow), ("gc", flow), ("runs", flow), ("spin", flow, "end")):
+        result = cli(*args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert result.stderr.count("\n") == 1 and "its catalog" in result.stderr
+        assert "restore catalog.sqlite" in result.stderr and "Traceback" not in result.stderr
+    after = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file())
+    assert after == before

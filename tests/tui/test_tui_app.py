@@ -480,3 +480,23 @@ async def test_spin_keys_send_the_split_every_split_and_the_forms_runs(workdir):
         sent = app.engine.sent[-1]
         assert (sent.step, sent.run, sent.against) == ("train", 1, 2)
         assert list(sent.set_values.values()) == ["[1,2"]  # text: the engine parses it
+
+
+async def test_a_killed_worker_is_replaced_on_the_next_command(workdir):
+    """The worker holds the cache and is the OOM killer's likely target: when it dies, the
+    next command starts a new one and says so (issue 8/14 item 14)."""
+    import signal
+
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.activity == "idle", what="the engine worker")
+        first = app.engine
+        first._proc.send_signal(signal.SIGKILL)  # noqa: SLF001
+        await wait_for(pilot, lambda: app.engine is None, what="the worker's death noticed")
+        assert "next command starts a new one" in app.activity
+        await pilot.press("r")
+        await wait_idle(pilot)
+        assert app.engine is not None and app.engine is not first and app.engine.alive
+        assert [r.status for r in runs(workdir)] == ["succeeded"]
+        toasts = [n.message for n in app._notifications]  # noqa: SLF001
+        assert any("started a new one" in t for t in toasts), toasts

@@ -100,6 +100,9 @@ class FrameDetail(Detail):
     column_changes: list[dict[str, Any]] = field(default_factory=list)  # {"column", "changed"}
     n_columns_changed: int | None = None
     columns_compared: int = 0
+    # columns past the cell-by-cell bound that differ (found whole, cells not counted)
+    columns_differing_uncounted: list[Any] = field(default_factory=list)
+    n_columns_differing_uncounted: int = 0
     stats: list[ColumnStats] = field(default_factory=list)
     examples: list[ExampleRow] = field(default_factory=list)
     note: str | None = None
@@ -109,7 +112,15 @@ class FrameDetail(Detail):
         head = f"DataFrame {r0:,}x{c0} -> {r1:,}x{c1}"
         if self.changed_cells is not None:
             head += f"; {format_count(self.changed_cells)} cells changed in {format_count(self.changed_rows)} rows"
+            if self.n_columns_differing_uncounted:
+                head += (f" of the first {self.columns_compared:,} columns, and "
+                         f"{self.n_columns_differing_uncounted:,} more columns differ")
         out = [head]
+        if self.columns_differing_uncounted:
+            more = self.n_columns_differing_uncounted - len(self.columns_differing_uncounted)
+            out.append("  columns past the compared ones that differ (cells not counted): "
+                       + ", ".join(map(str, self.columns_differing_uncounted))
+                       + (f" (+{more} more)" if more > 0 else ""))
         if self.n_columns_added:
             more = f" (+{self.n_columns_added - len(self.columns_added)} more)" if self.n_columns_added > len(self.columns_added) else ""
             out.append("  columns added: " + ", ".join(map(str, self.columns_added)) + more)
@@ -328,6 +339,10 @@ def diff_frame(old: pd.DataFrame, new: pd.DataFrame, ctx: Context) -> FrameDetai
         detail.columns_compared = len(compared)
         if len(pairs) > len(compared):
             detail.note = f"cells compared in the first {len(compared):,} of {len(pairs):,} common columns"
+            # the rest are still checked whole, so a change there is never reported as none
+            differing = [c for c, a, b in pairs[len(compared):] if not a.equals(b)]
+            detail.n_columns_differing_uncounted = len(differing)
+            detail.columns_differing_uncounted = [key_label(c) for c in differing[: lim.max_items]]
         if total:
             for r in first_true(row_any, lim.max_rows):
                 changes = [CellChange(key_label(c), cell(a.iloc[r]), cell(b.iloc[r])) for c, a, b, ne in kept if ne[r]]

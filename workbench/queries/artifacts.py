@@ -12,7 +12,8 @@ def import_flow_module_for(exc: BaseException, flow_file: str | None) -> bool:
     """Load the flow file an artifact's class lives in; True when that was what was missing.
 
     A class defined in a flow file pickles by reference to the module the runtime loaded the
-    file as; outside a run that module exists only once the file is loaded again.
+    file as; outside a run that module exists only once the file is loaded again. When the
+    file fails to import now, SerializationError says so and why (file:line).
     """
     cause = exc.__cause__
     missing = getattr(cause, "name", None) if isinstance(cause, ModuleNotFoundError) else None
@@ -20,8 +21,10 @@ def import_flow_module_for(exc: BaseException, flow_file: str | None) -> bool:
         return False
     try:
         load_flow(flow_file)
-    except FlowError:
-        return False
+    except FlowError as err:  # say why, not "No module named '_workbench_flow_…'"
+        raise SerializationError(
+            f"its class is defined in the flow file, which fails to import now: {err}"
+        ) from None
     return True
 
 

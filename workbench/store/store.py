@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .blobs import BlobStore
 from .catalog import Catalog, _pid_alive
-from .errors import StoreError
+from .errors import CorruptStoreError, StoreError
 from .paths import resolve_store_dir
 
 CATALOG_NAME = "catalog.sqlite"
@@ -28,6 +28,7 @@ class Store:
     def __init__(self, root: str | os.PathLike[str], *, create: bool = True) -> None:
         self.root = Path(os.path.abspath(os.fspath(root)))
         self._prepare(create)
+        self._refuse_lost_catalog()
         self.blobs = BlobStore(self.root)
         self.catalog = Catalog(self.root / CATALOG_NAME)
 
@@ -64,6 +65,39 @@ class Store:
                     pass
             reason = exc.strerror or str(exc)
             raise StoreError(f"cannot write store directory {self.root}: {reason}") from exc
+
+    def _refuse_lost_catalog(self) -> None:
+        """A catalog that is gone (or empty) next to blobs or logs is not a new store: it
+        lost its index. Starting afresh would renumber runs from 1, append new logs to old
+        files and let gc delete every blob, so refuse and say what to do."""
+        catalog = self.root / CATALOG_NAME
+        try:
+            size = catalog.stat().st_size
+        except FileNotFoundError:
+            size = None
+        if size:
+            return
+        wal = catalog.with_name(CATALOG_NAME + "-wal")
+        if size == 0 and wal.exists() and wal.stat().st_size:
+            return  # a catalog whose pages are all still in its write-ahead log
+        if not self._holds_data():
+            return
+        state = "missing" if size is None else "empty (0 bytes)"
+        raise CorruptStoreError(
+            f"store {self.root} has artifacts or logs but its catalog {catalog} is {state}; "
+            f"restore {CATALOG_NAME} from a backup, or move {self.root} aside to start a new "
+            f"store (nothing was changed)")
+
+    def _holds_data(self) -> bool:
+        for sub in ("blobs", "logs"):
+            try:
+                with os.scandir(self.root / sub) as entries:
+                    for entry in entries:
+                        if entry.is_file() or (entry.is_dir() and any(os.scandir(entry.path))):
+                            return True
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+        return False
 
     def __repr__(self) -> str:
         return f"Store({str(self.root)!r})"

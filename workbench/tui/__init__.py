@@ -25,8 +25,10 @@ def _check_store(store: str | None) -> None:
     from ..store import Store, resolve_store_dir
 
     root = resolve_store_dir(store)
-    if (root / "catalog.sqlite").exists():
-        Store(root, create=False).catalog.schema_version()
+    if root.is_dir():
+        opened = Store(root, create=False)  # refuses a catalog lost next to blobs or logs
+        if (root / "catalog.sqlite").exists():
+            opened.catalog.schema_version()
 
 
 def _crash_report(error: BaseException) -> Path:

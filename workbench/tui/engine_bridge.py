@@ -38,6 +38,7 @@ class EngineBridge:
     live_logs: dict[int, list[tuple[str, str]]]
     spin_diffs: dict[tuple[int, str], list[TaskDiff]]  # (run, step) -> what the worker sent
     _command: str | None
+    _worker_lost: bool  # the worker died under us: the next command starts a new one
     main: Any  # the app's MainScreen, which paints what the events change
 
     def init_engine_state(self, factory: EngineFactory | None) -> None:
@@ -49,6 +50,7 @@ class EngineBridge:
         self.live_logs = {}
         self.spin_diffs = {}
         self._command = None
+        self._worker_lost = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -78,7 +80,15 @@ class EngineBridge:
                 pass
 
     def send(self, command: P.Command, activity: str) -> bool:
-        """Send ``command`` to the worker when it can take one; False (and a note) if not."""
+        """Send ``command`` to the worker when it can take one; False (and a note) if not.
+
+        A worker that died (the OOM killer's likely target: it holds the cache) is replaced
+        by a new one here, and the user is told.
+        """
+        if self.engine is None and self._worker_lost and self.engine_factory is not None:
+            self._worker_lost = False
+            self.notify("the engine worker had stopped; started a new one", timeout=4)
+            self.start_engine()
         if self.engine is None:
             self.notify("no engine worker: this session can browse but not run",
                         severity="warning")
@@ -204,8 +214,10 @@ class EngineBridge:
         if self.engine is not None:
             self.engine = None
             self.busy = False
-            self.activity = "engine worker exited (read only)"
-            self.notify("the engine worker exited; the app is read only now",
+            self._command = None
+            self._worker_lost = True
+            self.activity = "engine worker stopped: the next command starts a new one"
+            self.notify("the engine worker stopped; the next run or spin starts a new one",
                         severity="warning")
             self.main.update_header()
 
