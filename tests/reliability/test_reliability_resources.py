@@ -406,3 +406,31 @@ def test_escape_sequences_in_names_values_and_logs_never_reach_the_terminal(
     _terminal_safe(shown.stdout, "show --json")
     names = {a["name"] for a in shown.json()["artifacts"]}
     assert "esc\x1b[2Jname" in names and "naïve_名前" in names
+
+
+def test_a_task_killed_by_someone_else_is_named_as_probably_out_of_memory(write_flow, cli):
+    """A SIGKILL workbench did not send (the kernel's OOM killer sends exactly that) is said
+    to be probably for memory, with the task's peak memory (issue 8/14 item 15)."""
+    flow = write_flow("""
+        import os
+        import signal
+        from workbench import FlowSpec, step
+
+        class Oom(FlowSpec):
+            @step
+            def start(self):
+                block = bytearray(150 * 1024 * 1024)
+                block[::4096] = b"x" * len(block[::4096])  # touch every page
+                os.kill(os.getpid(), signal.SIGKILL)
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    result = cli("run", flow, "--json", "-q")
+    assert result.returncode == 1
+    exc = result.json()["tasks"][0]["exception"]
+    assert "not by workbench: probably the kernel's out-of-memory killer" in exc, exc
+    peak = float(re.search(r"peak memory ([\d,]+) MB", exc).group(1).replace(",", ""))
+    assert peak >= 150, exc

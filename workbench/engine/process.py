@@ -32,6 +32,8 @@ class TaskProcess:
     result_chunks: list[bytes] = field(default_factory=list)
     open_fds: set[int] = field(default_factory=set)
     popen: subprocess.Popen | None = None  # set for spawned (not forked) task processes
+    peak_rss: int | None = None  # bytes, from the kernel's accounting when reaped
+    signalled: bool = False  # workbench itself signalled the task (timeout, cancel)
 
     @property
     def exited(self) -> bool:
@@ -52,17 +54,24 @@ class TaskProcess:
                 self.exit_status = -code if code < 0 else code << 8
             return self.exit_status is not None
         if self.exit_status is None:
-            try:
-                pid, status = os.waitpid(self.pid, os.WNOHANG)
-            except ChildProcessError:
-                self.exit_status = 0
-                return True
-            if pid:
-                self.exit_status = status
+            self.reap(os.WNOHANG)
         return self.exit_status is not None
+
+    def reap(self, options: int = 0) -> None:
+        """``wait4`` on the task (blocking unless ``options`` says WNOHANG): its exit status
+        and its peak memory."""
+        try:
+            pid, status, usage = os.wait4(self.pid, options)
+        except ChildProcessError:
+            self.exit_status = 0
+            return
+        if pid:
+            self.exit_status = status
+            self.peak_rss = int(usage.ru_maxrss) * 1024  # kilobytes on Linux
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Signal the task's whole process group."""
+        self.signalled = True
         for target in (lambda: os.killpg(self.pid, sig), lambda: os.kill(self.pid, sig)):
             try:
                 target()
@@ -94,6 +103,11 @@ class TaskProcess:
                 name = signal.Signals(sig).name
             except ValueError:
                 name = str(sig)
+            if sig == signal.SIGKILL and not self.signalled:
+                peak = (f", peak memory {self.peak_rss / 1e6:,.0f} MB"
+                        if self.peak_rss else "")
+                return (f"killed by SIGKILL, not by workbench: probably the kernel's "
+                        f"out-of-memory killer{peak}")
             return f"killed by {name}"
         return f"exit code {os.WEXITSTATUS(status)}"
 

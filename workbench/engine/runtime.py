@@ -282,11 +282,7 @@ class Runtime:
             state.selector.unregister(fd)
             active.proc.poll()
             if not active.proc.exited:  # pidfd readiness means it exited; reap blocking
-                try:
-                    _, status = os.waitpid(active.proc.pid, 0)
-                    active.proc.exit_status = status
-                except ChildProcessError:
-                    active.proc.exit_status = 0
+                active.proc.reap()
             return
         try:
             chunk = os.read(fd, 1 << 16)
