@@ -83,3 +83,25 @@ def test_equal_values_give_equal_detail():
     assert isinstance(diff_values(2, 2), EqualDetail)
     assert isinstance(diff_values(None, None), EqualDetail)
     assert diff_values(0.0, -0.0).kind == "equal"
+
+
+def test_a_hanging_repr_is_cut_short_in_a_diff():
+    """A __repr__ that never returns costs REPR_SECONDS per side, then reads as timed out
+    (issue 8/14 item 11)."""
+    import time
+
+    from workbench.compare import diff_values
+    from workbench.store.summary import REPR_SECONDS
+
+    class Hang:
+        def __eq__(self, other):
+            return False
+
+        def __repr__(self):
+            while True:
+                pass
+
+    started = time.monotonic()
+    detail = diff_values(Hang(), Hang())
+    assert time.monotonic() - started < 2 * REPR_SECONDS + 2
+    assert any("repr timed out" in line for line in detail.lines())

@@ -434,3 +434,42 @@ def test_a_task_killed_by_someone_else_is_named_as_probably_out_of_memory(write_
     assert "not by workbench: probably the kernel's out-of-memory killer" in exc, exc
     peak = float(re.search(r"peak memory ([\d,]+) MB", exc).group(1).replace(",", ""))
     assert peak >= 150, exc
+
+
+def test_a_slow_or_hanging_repr_is_cut_short_when_persisting(write_flow, cli, client):
+    """Summaries call the artifact's __repr__; one that takes 30 s, or never returns, gets
+    REPR_SECONDS and reads "repr timed out", also under @timeout (issue 8/14 item 11)."""
+    flow = write_flow("""
+        import time
+        from workbench import FlowSpec, step, timeout
+
+        class Slow:
+            def __repr__(self):
+                time.sleep(30)
+                return "slow"
+
+        class Hang:
+            def __repr__(self):
+                while True:
+                    pass
+
+        class Reprs(FlowSpec):
+            @timeout(seconds=2)
+            @step
+            def start(self):
+                self.slow = Slow()
+                self.hang = Hang()
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    started = time.monotonic()
+    result = cli("run", flow, "-q")
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert took < 15, took
+    task = client.Flow("Reprs").latest_run["start"].task
+    assert task.artifacts.slow.summary == "<repr timed out after 2 s>"
+    assert task.artifacts.hang.summary == "<repr timed out after 2 s>"

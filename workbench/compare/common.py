@@ -10,6 +10,8 @@ import reprlib
 import sys
 from typing import Any
 
+from workbench.store.summary import REPR_SECONDS, ReprTimeout, time_bound
+
 _REPR = reprlib.Repr()
 _REPR.maxstring = 100
 _REPR.maxother = 100
@@ -54,22 +56,27 @@ def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
 
 
-def short_repr(obj: Any, limit: int = 120) -> str:
-    """A bounded repr (never walks a whole big container); errors become a marker."""
+def _bounded(repr_: reprlib.Repr, obj: Any, limit: int) -> str:
+    """``repr_.repr(obj)`` cut to ``limit``; a user __repr__ that raises or runs past
+    REPR_SECONDS (main thread) becomes a marker."""
     try:
-        text = _REPR.repr(obj)
+        with time_bound(REPR_SECONDS):
+            text = repr_.repr(obj)
+    except ReprTimeout:
+        text = f"<{type_name(obj)}: repr timed out after {REPR_SECONDS:g} s>"
     except Exception as exc:  # a user __repr__ may raise
         text = f"<{type_name(obj)}: repr failed: {type(exc).__name__}>"
     return cut(text, limit)
 
 
+def short_repr(obj: Any, limit: int = 120) -> str:
+    """A bounded repr (never walks a whole big container); errors become a marker."""
+    return _bounded(_REPR, obj, limit)
+
+
 def long_repr(obj: Any, limit: int = 4000) -> str:
     """A larger bounded repr, for repr diffs."""
-    try:
-        text = _LONG_REPR.repr(obj)
-    except Exception as exc:
-        text = f"<{type_name(obj)}: repr failed: {type(exc).__name__}>"
-    return cut(text, limit)
+    return _bounded(_LONG_REPR, obj, limit)
 
 
 def is_bool(obj: Any) -> bool:

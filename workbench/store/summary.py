@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 import reprlib
+import signal
+import threading
+from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import Any, Iterator
 
 MAX_SUMMARY = 200
+REPR_SECONDS = 2.0  # a summary (a user's __repr__ included) gets this long, then says so
 _MAX_COLUMNS = 40
 _NEWLINES = re.compile(r"\s*\n\s*")
 
@@ -154,21 +158,52 @@ def _numpy(obj: Any) -> str | None:
     return None
 
 
-def describe(obj: Any) -> tuple[str, str]:
-    """Return (type name, one-line summary of at most 200 chars). Never raises."""
+class ReprTimeout(BaseException):  # not Exception: reprlib and user code catch those
+    """A summary ran past REPR_SECONDS."""
+
+
+@contextmanager
+def time_bound(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (a real-time alarm; main thread only, and only
+    when no other alarm is armed: a step's @timeout alarm is never disturbed)."""
+    usable = (threading.current_thread() is threading.main_thread()
+              and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
+    if not usable:
+        yield
+        return
+
+    def _raise(signum: int, frame: Any) -> None:
+        raise ReprTimeout()
+
+    previous = signal.signal(signal.SIGALRM, _raise)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def describe(obj: Any, seconds: float = REPR_SECONDS) -> tuple[str, str]:
+    """Return (type name, one-line summary of at most 200 chars). Never raises; a summary
+    that takes longer than ``seconds`` (a slow or hanging ``__repr__``) reads
+    ``<repr timed out after N s>``."""
     try:
         tname = type_name(obj)
     except Exception:  # a type with hostile attributes
         tname = "<unknown>"
     try:
-        module = type(obj).__module__ or ""
-        text = None
-        if module.startswith("pandas"):
-            text = _pandas(obj)
-        elif module.startswith("numpy"):
-            text = _numpy(obj)
-        if text is None:
-            text = _generic(obj)
+        with time_bound(seconds):
+            module = type(obj).__module__ or ""
+            text = None
+            if module.startswith("pandas"):
+                text = _pandas(obj)
+            elif module.startswith("numpy"):
+                text = _numpy(obj)
+            if text is None:
+                text = _generic(obj)
         return tname, _cut(text)
+    except ReprTimeout:
+        return tname, f"<repr timed out after {seconds:g} s>"
     except Exception as exc:
         return tname, _cut(f"<unrepresentable: {type(exc).__name__}: {exc}>".replace("\n", " "))
