@@ -11,6 +11,7 @@ import re
 import reprlib
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Iterator
@@ -164,17 +165,22 @@ class ReprTimeout(BaseException):  # not Exception: reprlib and user code catch 
 
 @contextmanager
 def time_bound(seconds: float) -> Iterator[None]:
-    """Interrupt the block after ``seconds`` (a real-time alarm; main thread only, and only
-    when no other alarm is armed: a step's @timeout alarm is never disturbed)."""
-    usable = (threading.current_thread() is threading.main_thread()
-              and hasattr(signal, "setitimer") and signal.getitimer(signal.ITIMER_REAL)[0] == 0)
-    if not usable:
+    """Interrupt the block with ReprTimeout after ``seconds`` (a real-time alarm, main thread
+    only). An alarm already armed (a step's @timeout, a test runner's) that would fire first
+    is left alone; a later one is put back, less the time spent, when the block ends."""
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+    outer, interval = signal.getitimer(signal.ITIMER_REAL)
+    if outer and outer <= seconds:
         yield
         return
 
     def _raise(signum: int, frame: Any) -> None:
         raise ReprTimeout()
 
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _raise)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -182,6 +188,9 @@ def time_bound(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer:
+            left = max(0.001, outer - (time.monotonic() - started))
+            signal.setitimer(signal.ITIMER_REAL, left, interval)
 
 
 def describe(obj: Any, seconds: float = REPR_SECONDS) -> tuple[str, str]:
