@@ -1,4 +1,5 @@
 """``python -m workbench`` is the ``workbench`` command."""
 from .cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a spawned multiprocessing child re-imports __main__
+    raise SystemExit(main())

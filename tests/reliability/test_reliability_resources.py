@@ -473,3 +473,69 @@ def test_a_slow_or_hanging_repr_is_cut_short_when_persisting(write_flow, cli, cl
     task = client.Flow("Reprs").latest_run["start"].task
     assert task.artifacts.slow.summary == "<repr timed out after 2 s>"
     assert task.artifacts.hang.summary == "<repr timed out after 2 s>"
+
+
+def test_a_thread_started_at_import_makes_tasks_spawn_instead_of_deadlocking(write_flow, cli,
+                                                                          client):
+    """A lock held by a thread at fork time stays locked in the forked child: with a live
+    thread in the flow's process, tasks are spawned, with one warning (issue 8/14 item 13)."""
+    flow = write_flow("""
+        import threading
+        import time
+        from workbench import FlowSpec, step
+
+        LOCK = threading.Lock()
+
+        def busy():
+            while True:
+                with LOCK:
+                    time.sleep(0.05)
+
+        threading.Thread(target=busy, name="busy-holder", daemon=True).start()
+
+        class Threaded(FlowSpec):
+            @step
+            def start(self):
+                with LOCK:
+                    self.pid_ok = True
+                self.next(self.end)
+
+            @step
+            def end(self):
+                with LOCK:
+                    pass
+    """)
+    result = cli("run", flow, "-q", timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr.count("tasks are started with spawn") == 1, result.stderr
+    assert "busy-holder" in result.stderr
+    assert client.Flow("Threaded").latest_run["start"].task.data.pid_ok is True
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_multiprocessing_with_spawn_or_forkserver_inside_a_step(method, write_flow, cli,
+                                                                client):
+    """Pool workers started with spawn or forkserver import the flow module (as they import
+    __main__ under Metaflow) and the step ends (issue 8/14 item 12)."""
+    flow = write_flow(f"""
+        import multiprocessing
+        from workbench import FlowSpec, step
+
+        def square(x):
+            return x * x
+
+        class Pooled(FlowSpec):
+            @step
+            def start(self):
+                ctx = multiprocessing.get_context("{method}")
+                with ctx.Pool(2) as pool:
+                    self.squares = pool.map(square, range(5))
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    result = cli("run", flow, "-q", timeout=90)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert client.Flow("Pooled").latest_run["start"].task.data.squares == [0, 1, 4, 9, 16]

@@ -12,6 +12,8 @@ import os
 import pickle
 import selectors
 import signal
+import sys
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from typing import Any, BinaryIO
 
 from .. import settings
 from ..flow.artifacts import Transition
+from ..flow.loader import write_import_shim
 from ..flow.parameters import flow_parameters
 from ..store import ArtifactRecord, RunRecord, Store
 from ..store.faults import fault
@@ -29,6 +32,9 @@ from .scheduling import FinishedTask, Request, Scheduler
 from ..queries.status import graph_code_hash
 from .task import TaskJob, run_in_child, step_decorators, timeout_message
 
+# Threads workbench itself may run beside a runtime (the blob hasher's pool, pytest's
+# timeout watchdog): not the flow's, and they hold no lock a task needs.
+_OUR_THREADS = ("blake3", "workbench", "pytest_timeout")
 HEARTBEAT_SECONDS = 2.0
 CANCEL_GRACE_SECONDS = 1.5
 EXIT_GRACE_SECONDS = 0.5
@@ -87,6 +93,22 @@ class Runtime:
         self._watched: dict[int, Any] = {}
         self.param_names: tuple[str, ...] = tuple(
             p.attr_name for p in flow_parameters(self.flow_cls))
+        self._importable_in_children()
+
+    def _importable_in_children(self) -> None:
+        """Let interpreters a step starts (multiprocessing with spawn or forkserver) import
+        the flow module by its name, as they can import ``__main__`` under Metaflow: a shim
+        in the store's ``modules/`` folder, on the ``PYTHONPATH`` tasks inherit."""
+        shims = self.store.root / "modules"
+        try:
+            write_import_shim(shims, self.loaded.file)
+        except OSError:  # a read-only store: such steps fail as they would have
+            return
+        paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if str(shims) not in paths:
+            os.environ["PYTHONPATH"] = os.pathsep.join([str(shims), *paths])
+        if str(shims) not in sys.path:  # spawn hands its children the parent's sys.path
+            sys.path.append(str(shims))
 
     # -- public ----------------------------------------------------------------------------
     def watch(self, fd: int, callback: Any) -> None:
@@ -248,6 +270,8 @@ class Runtime:
             origin_run=state.run.origin_run, param_names=self.param_names,
         )
         flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
+        if self.start_method == "fork" and self._threads_running():
+            self.start_method = "spawn"
         if self.start_method == "fork":
             loader = self.cache.load if self.cache is not None else None
             proc = fork_task(lambda fd: run_in_child(job, flow_cls, graph, blobs, fd, loader))
@@ -466,6 +490,21 @@ class Runtime:
                                        active.request.step, active.task_id, active.attempt,
                                        status, time.time() - active.started_wall))
         state.active.clear()
+
+    def _threads_running(self) -> bool:
+        """True (and one warning) when a thread other than ours runs in this process: a
+        lock it holds at fork time stays locked forever in the forked task, so tasks are
+        spawned instead."""
+        others = [t for t in threading.enumerate() if t is not threading.main_thread()
+                  and t.is_alive() and not t.name.startswith(_OUR_THREADS)]
+        if not others:
+            return False
+        names = ", ".join(sorted({t.name for t in others}))
+        print(f"workbench: warning: a thread is running in the flow's process ({names}), "
+              f"most likely started when the flow was imported; a lock it holds would stay "
+              f"locked in a forked task, so tasks are started with spawn (slower)",
+              file=sys.stderr, flush=True)
+        return True
 
     @staticmethod
     def _pathspec(state: "_RunState", step: str, task_id: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import sys
 import traceback
 from dataclasses import dataclass
@@ -189,5 +190,40 @@ def load_flow(path: str | Path, flow_name: str | None = None) -> LoadedFlow:
                       name=graph.name)
 
 
+SHIM = '''"""Written by workbench: lets a fresh interpreter (a multiprocessing worker started with
+spawn or forkserver inside a step) import the flow file under the module name it was
+loaded as, so functions and classes of the flow unpickle there."""
+from workbench.flow.loader import exec_flow_into
+
+exec_flow_into(globals(), {path!r})
+'''
+
+
+def exec_flow_into(namespace: dict[str, Any], path: str) -> None:
+    """Execute the flow file ``path`` in ``namespace`` (a shim module's globals), with
+    ``import metaflow`` resolved to workbench and the file's folder on ``sys.path``."""
+    resolved = Path(path)
+    _put_on_sys_path(str(resolved.parent))
+    namespace["__file__"] = str(resolved)
+    code = compile(resolved.read_text(encoding="utf-8"), str(resolved), "exec",
+                   dont_inherit=True)
+    install_metaflow_alias()  # this interpreter only ever runs the flow's code
+    exec(code, namespace)
+
+
+def write_import_shim(directory: str | Path, flow_file: str | Path) -> Path:
+    """Write ``<directory>/<module name>.py`` that imports ``flow_file`` under the name
+    ``load_flow`` gives it; put ``directory`` on ``PYTHONPATH`` for child interpreters."""
+    resolved = Path(flow_file).resolve()
+    target = Path(directory) / f"{module_name_for(resolved)}.py"
+    text = SHIM.format(path=str(resolved))
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    return target
+
+
 __all__ = ["load_flow", "LoadedFlow", "install_metaflow_alias", "MetaflowAlias",
-           "module_name_for"]
+           "module_name_for", "exec_flow_into", "write_import_shim"]
