@@ -42,6 +42,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "(default 512)", _megabytes, 512 * 1024 * 1024),
     Setting("WORKBENCH_START_METHOD", "fork or spawn for task processes (default: fork where "
             "the platform has it)", _method),
+    Setting("WORKBENCH_STALE_AFTER", "seconds without a heartbeat before a run started on "
+            "another host reads crashed (default 30; on its own host the process decides)",
+            float),
     Setting("WORKBENCH_FAULT", "test-only: pause at named fault points "
             "(POINT:sleep=S[:skip=N];...)"),
     Setting("WORKBENCH_FAULT_MARK", "test-only: a file each fault point appends "

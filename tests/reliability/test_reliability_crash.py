@@ -211,3 +211,88 @@ def test_kill_at_random_moments(cli, write_flow, client, store_dir, tmp_path, ta
     print("random kills:", statuses)
     assert "crashed" in statuses
     _final_checks(cli, flow, store_dir, number)
+
+
+PAUSED = """
+    import time
+    import numpy as np
+    from workbench import FlowSpec, step
+
+    class Paused(FlowSpec):
+        @step
+        def start(self):
+            self.next(self.fast, self.slow)
+
+        @step
+        def fast(self):
+            self.data = np.random.default_rng(1).random(200_000)
+            print("fast done", flush=True)
+            self.next(self.join)
+
+        @step
+        def slow(self):
+            time.sleep(2)
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.total = float(inputs.fast.data.sum())
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+"""
+
+
+def test_a_paused_run_stays_running_and_loses_nothing(write_flow, store_dir, tmp_path, tag):
+    """Ctrl-Z on `workbench run`: long past the heartbeat limit the run still reads running
+    (its process is alive), gc leaves its fresh blobs alone, and after `fg` it finishes with
+    every artifact (issue 8/14 item 1)."""
+    flow = write_flow(PAUSED)
+    log = tmp_path / "paused.log"
+    proc = start_cli(["run", flow], store_dir, tag, tmp_path, log)
+    try:
+        wait_for(lambda: "fast done" in log.read_text(errors="replace"), 60, "the fast branch")
+        time.sleep(0.3)  # its blobs written and committed
+        os.killpg(proc.pid, signal.SIGSTOP)
+        time.sleep(2.5)
+        stale = {"WORKBENCH_STALE_AFTER": "1"}  # readers that would call a 1 s-old heartbeat dead
+        runs = run_cli(["runs", flow, "--json"], store_dir, tmp_path, **stale)
+        assert [r["status"] for r in json.loads(runs.stdout)] == ["running"], runs.stdout
+        swept = run_cli(["gc", flow, "--json"], store_dir, tmp_path, **stale)
+        assert swept.returncode == 0, swept.stderr
+        report = json.loads(swept.stdout)
+        assert report["removed_blobs"] == 0 and "is running" in report["blob_sweep_skipped"]
+    finally:
+        os.killpg(proc.pid, signal.SIGCONT)
+    assert proc.wait(60) == 0, log.read_text(errors="replace")
+    shown = run_cli(["show", "Paused/1", "--json"], store_dir, tmp_path)
+    doc = json.loads(shown.stdout)
+    assert doc["status"] == "succeeded"
+    assert {t["step"]: t["status"] for t in doc["tasks"]}["join"] == "succeeded"
+    check_store(store_dir, "Paused")
+
+
+def test_a_task_whose_blobs_vanish_before_its_commit_fails_clearly(write_flow, store_dir,
+                                                                   tmp_path, tag):
+    """Blobs removed between a task writing them and the runtime recording it: the task
+    fails naming the artifact and the file, never succeeds without its data (item 1)."""
+    flow = write_flow(PAUSED)
+    mark = tmp_path / "mark"
+    log = tmp_path / "vanish.log"
+    # pause where fast's blobs are written but not recorded (start is the 1st time, then
+    # fast and slow race: pause at both, remove whatever blob files exist meanwhile)
+    proc = start_cli(["run", flow, "--max-workers", "1"], store_dir, tag, tmp_path, log,
+                     WORKBENCH_FAULT="after_blobs:sleep=2:skip=1",
+                     WORKBENCH_FAULT_MARK=str(mark))
+    wait_for(mark.exists, 60, "the pause after fast's blobs")
+    for blob in (store_dir / "blobs").rglob("*"):
+        if blob.is_file():
+            blob.unlink()
+    assert proc.wait(60) == 1, log.read_text(errors="replace")
+    shown = json.loads(run_cli(["show", "Paused/1", "--json"], store_dir, tmp_path).stdout)
+    failed = [t for t in shown["tasks"] if t["status"] == "failed"]
+    assert failed and failed[0]["exception"].startswith("BlobMissingError: the task wrote"), \
+        shown["tasks"]
+    assert "is gone before it was recorded" in failed[0]["exception"]

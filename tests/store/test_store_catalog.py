@@ -285,6 +285,10 @@ def test_live_run_is_not_crashed_but_stale_heartbeat_is(cat: Catalog) -> None:
     assert cat.reap_crashed("Flow") == []
     cat.heartbeat(run.id)
     cat.update_run(run.id, heartbeat_at=time.time() - STALE_AFTER - 1)
+    # on its own host a live process is running whatever its heartbeat (paused, blocked)
+    assert cat.get_run_by_id(run.id).status == "running"
+    # elsewhere only the heartbeat can tell
+    cat.update_run(run.id, host="another-host")
     assert cat.get_run_by_id(run.id).status == "crashed"
     assert cat.reap_crashed("Other") == []
     assert [r.id for r in cat.reap_crashed("Flow")] == [run.id]

@@ -432,6 +432,14 @@ class Runtime:
                 return
         artifacts = [ArtifactRecord(active.task_id, *row) for row in result["artifacts"]]
         fault("after_blobs")  # test-only pause: blobs written, catalog rows not yet
+        gone = [a for a in artifacts if not self.store.blobs.exists(a.key)]
+        if gone and result["status"] == "succeeded":  # never commit rows without their data
+            names = ", ".join(repr(a.name) for a in gone[:5])
+            result = {**result, "status": "failed", "transition": None, "traceback": None,
+                      "exception": (f"BlobMissingError: the task wrote {names} but "
+                                    f"{self.store.blobs.path(gone[0].key)} is gone before it "
+                                    f"was recorded (removed while the run was paused?)")}
+            artifacts = [a for a in artifacts if a not in gone]
         stdout = stderr = 0
         truncated = False
         for stream_name, stream in active.streams.values():

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from .. import settings
 from ..settings import current_user
 from .errors import CorruptStoreError, SchemaTooNewError, StoreError
 from .faults import fault
@@ -167,15 +168,41 @@ def _loads(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+_BOOT_TIME: float | None = None
+
+
+def _process_started(pid: int) -> float | None:
+    """When process ``pid`` started (epoch seconds), from /proc; None where unknown."""
+    global _BOOT_TIME
+    try:
+        if _BOOT_TIME is None:
+            with open("/proc/stat", "rb") as fh:
+                _BOOT_TIME = float(next(line.split()[1] for line in fh
+                                        if line.startswith(b"btime")))
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            ticks = int(fh.read().rpartition(b")")[2].split()[19])
+        return _BOOT_TIME + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
 def _is_crashed(
     status: str, host: str | None, pid: int | None, started: float, heartbeat: float | None,
     now: float,
 ) -> bool:
+    """A ``running`` run whose process is gone. On the run's own host the process decides:
+    alive and the same process (it started before the run) is running, whatever its
+    heartbeat (a run paused with Ctrl-Z, or blocked on a full output pipe, is not dead).
+    Elsewhere only the heartbeat can tell."""
     if status != "running":
         return False
-    if (heartbeat if heartbeat is not None else started) < now - STALE_AFTER:
-        return True
-    return bool(pid) and host == this_host() and not _pid_alive(pid)
+    if pid and host == this_host():
+        if not _pid_alive(pid):
+            return True
+        began = _process_started(pid)
+        return began is not None and began > started + 1.0  # the pid was reused since
+    stale = settings.get("WORKBENCH_STALE_AFTER") or STALE_AFTER
+    return (heartbeat if heartbeat is not None else started) < now - stale
 
 
 # ------------------------------------------------------------------------------------ records

@@ -110,7 +110,7 @@ def gc(store: Store, flow: str, keep_spins: int = KEEP_SPINS, *, dry_run: bool =
     report.removed_tasks = len(deleted)
     report.removed_logs = _remove_logs(store)
     running = store.catalog.running_runs()
-    if running:
+    if running:  # a live run's tasks may have written blobs no row references yet
         report.blob_sweep_skipped = f"{running[0].pathspec} is running"
     else:
         report.removed_blobs, report.freed_bytes = _sweep_blobs(store, blob_grace)
