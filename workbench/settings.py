@@ -45,6 +45,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("WORKBENCH_STALE_AFTER", "seconds without a heartbeat before a run started on "
             "another host reads crashed (default 30; on its own host the process decides)",
             float),
+    Setting("WORKBENCH_TRUSTED_STORES", "store directories (separated by the path "
+            "separator; * for all) trusted although another user owns them or their group "
+            "may write them", lambda text: [p for p in text.split(os.pathsep) if p]),
     Setting("WORKBENCH_FAULT", "test-only: pause at named fault points "
             "(POINT:sleep=S[:skip=N];...)"),
     Setting("WORKBENCH_FAULT_MARK", "test-only: a file each fault point appends "

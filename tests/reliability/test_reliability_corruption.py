@@ -241,3 +241,55 @@ def test_a_lost_catalog_next_to_blobs_is_refused_and_nothing_is_touched(
         assert "restore catalog.sqlite" in result.stderr and "Traceback" not in result.stderr
     after = sorted(str(p.relative_to(store_dir)) for p in store_dir.rglob("*") if p.is_file())
     assert after == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving the store to another user needs root")
+def test_a_store_of_another_user_is_not_trusted_unless_named(fragile, cli, client, store_dir,
+                                                             monkeypatch):
+    """A store owned by another user (who could plant a pickle and point a row at it) or
+    writable by a group is refused, unless WORKBENCH_TRUSTED_STORES names it; workbench makes
+    its own folders without group write (issue 8/14 item 10)."""
+    import pwd
+
+    assert not stat.S_IMODE(store_dir.stat().st_mode) & (stat.S_IWGRP | stat.S_IWOTH)
+    assert not stat.S_IMODE((store_dir / "catalog.sqlite").stat().st_mode) & stat.S_IWGRP
+    flow, _ = fragile
+    nobody = pwd.getpwnam("nobody").pw_uid
+    for path in [store_dir, *store_dir.rglob("*")]:
+        os.lchown(path, nobody, -1)
+    try:
+        with pytest.raises(UnsafeStoreError, match="belongs to nobody, not to you"):
+            client.Flow("Fragile")[1]["start"].task.data.word
+        result = cli("run", flow)
+        assert result.returncode == 2 and "belongs to nobody" in _one_line(result)
+        assert cli("gc", flow).returncode == 2
+        monkeypatch.setenv("WORKBENCH_TRUSTED_STORES", str(store_dir))
+        assert client.Flow("Fragile")[1]["start"].task.data.word == "intact"
+    finally:
+        for path in [store_dir, *store_dir.rglob("*")]:
+            os.lchown(path, 0, -1)
+    monkeypatch.delenv("WORKBENCH_TRUSTED_STORES")
+    blobs = store_dir / "blobs"
+    os.chmod(blobs, 0o775)
+    try:
+        with pytest.raises(UnsafeStoreError, match="group-writable"):
+            client.Flow("Fragile")[1]["start"].task.data.word
+    finally:
+        os.chmod(blobs, 0o755)
+
+
+def test_a_symlinked_blobs_folder_is_refused_and_gc_never_sweeps_through_it(
+        fragile, cli, client, store_dir, tmp_path):
+    flow, _ = fragile
+    blobs = store_dir / "blobs"
+    elsewhere = tmp_path / "elsewhere"
+    blobs.rename(elsewhere)
+    blobs.symlink_to(elsewhere)
+    keep = elsewhere / "fe" / ("fe" * 32)
+    keep.parent.mkdir(exist_ok=True)
+    keep.write_bytes(b"someone's file")
+    with pytest.raises(UnsafeStoreError, match="is a symlink"):
+        client.Flow("Fragile")[1]["start"].task.data.word
+    result = cli("gc", flow)
+    assert result.returncode == 2 and "is a symlink" in _one_line(result)
+    assert keep.read_bytes() == b"someone's file"

@@ -1,9 +1,11 @@
 """Content-addressed blob files under `<root>/blobs/<k[:2]>/<k>`. No SQLite: fork-safe.
 
 Loading a blob unpickles it, which runs code the pickle names: `get` refuses when the store,
-its `blobs/` directory, the blob's shard directory or the file itself is world-writable (a
-file someone planted there would run their code), and when the blob or its shard directory
-is a symlink (it could point anywhere).
+its catalog, its `blobs/` directory, the blob's shard directory or the file itself belongs to
+another user or is writable by group or world (a file someone planted there, or an artifact
+row pointed at it, would run their code), and when `blobs/`, the blob or its shard directory
+is a symlink (it could point anywhere). A store named in ``WORKBENCH_TRUSTED_STORES`` is
+trusted as it is (like git's ``safe.directory``).
 """
 
 from __future__ import annotations
@@ -15,11 +17,43 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import settings
 from . import codec
 from .errors import BlobMissingError, StoreError, UnsafeStoreError
 from .summary import describe
 
 _KEY = re.compile(r"[0-9a-f]{64}")
+
+
+def _trusted_by_setting(root: Path) -> bool:
+    """The store is listed in ``WORKBENCH_TRUSTED_STORES`` (``*``: every store)."""
+    listed = settings.get("WORKBENCH_TRUSTED_STORES") or []
+    return "*" in listed or any(os.path.abspath(os.path.expanduser(p)) == str(root)
+                                for p in listed)
+
+
+def _check_owned(item: Path, st: os.stat_result | None = None) -> None:
+    """``item`` (when it exists) belongs to this user and only they can write it."""
+    try:
+        st = st or os.stat(item)
+    except FileNotFoundError:
+        return
+    if st.st_uid != os.geteuid():
+        try:
+            import pwd
+
+            owner = pwd.getpwuid(st.st_uid).pw_name
+        except (ImportError, KeyError):
+            owner = f"uid {st.st_uid}"
+        raise UnsafeStoreError(
+            f"refusing to load artifacts: {item} belongs to {owner}, not to you, and "
+            f"unpickling a file they planted would run their code (if you trust it, add the "
+            f"store to WORKBENCH_TRUSTED_STORES)")
+    if st.st_mode & (stat.S_IWOTH | stat.S_IWGRP):
+        who = "world" if st.st_mode & stat.S_IWOTH else "group"
+        raise UnsafeStoreError(
+            f"refusing to load artifacts: {item} is {who}-writable, and unpickling a file "
+            f"someone planted there would run their code (fix: chmod go-w {item})")
 
 
 @dataclass(frozen=True)
@@ -58,21 +92,21 @@ class BlobStore:
         return BlobInfo(key, enc.size, type_name, summary)
 
     def check_trusted(self, path: Path | None = None) -> None:
-        """Raise UnsafeStoreError unless only trusted users can plant blobs (see module doc).
+        """Raise UnsafeStoreError unless only this user can plant blobs (see module doc).
 
-        Checks the store directory and `blobs/`, and with `path` the blob's shard directory
-        and the blob file.
+        Checks the store directory, its catalog and `blobs/`, and with `path` the blob's
+        shard directory and the blob file.
         """
-        dirs = [self.root, self.dir] + ([path.parent] if path is not None else [])
-        for d in dirs:
-            try:
-                st = os.stat(d)
-            except FileNotFoundError:
-                continue
-            if st.st_mode & stat.S_IWOTH:
-                raise UnsafeStoreError(
-                    f"refusing to load artifacts: {d} is world-writable, and unpickling a file "
-                    f"someone planted there would run their code (fix: chmod o-w {d})")
+        if _trusted_by_setting(self.root):
+            return
+        if os.path.islink(self.dir):
+            raise UnsafeStoreError(f"refusing to load artifacts: {self.dir} is a symlink to "
+                                   f"{os.path.realpath(self.dir)} (blobs/ is never a link)")
+        checked = [self.root, self.root / "catalog.sqlite", self.dir]
+        if path is not None:
+            checked.append(path.parent)
+        for item in checked:
+            _check_owned(item)
         if path is None:
             return
         if os.path.islink(path.parent):
@@ -85,9 +119,7 @@ class BlobStore:
         if stat.S_ISLNK(st.st_mode):
             raise UnsafeStoreError(f"refusing to load blob {path}: it is a symlink to "
                                    f"{os.path.realpath(path)} (blobs are never links)")
-        if st.st_mode & stat.S_IWOTH:
-            raise UnsafeStoreError(f"refusing to load blob {path}: the file is world-writable "
-                                   f"(fix: chmod o-w {path})")
+        _check_owned(path, st)
 
     def get(self, key: str, verify: bool | None = None) -> Any:
         """Load the object stored under `key` (zero-copy for large buffers).

@@ -396,6 +396,12 @@ class Catalog:
         return exc
 
     def _open(self) -> sqlite3.Connection:
+        if not self.path.exists():  # made here, so no umask makes it group-writable
+            try:
+                os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o644))
+                os.chmod(self.path, 0o644)
+            except OSError:
+                pass  # sqlite says what is wrong
         conn = sqlite3.connect(
             str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
             check_same_thread=False,

@@ -173,7 +173,7 @@ def encode(obj: Any, name: str | None = None, *, hash_now: bool = True) -> Encod
 
 def _temp_file(dest_name: str, tmp_dir: Path) -> tuple[int, str]:
     # never world-writable, whatever the umask: loads refuse such directories
-    tmp_dir.mkdir(mode=0o775, parents=True, exist_ok=True)
+    tmp_dir.mkdir(mode=0o755, parents=True, exist_ok=True)
     # The writer's pid is in the name: gc removes a dead writer's temp file at once.
     fd, tmp = tempfile.mkstemp(prefix=f"{dest_name[:16]}.{os.getpid()}.", suffix=".tmp",
                                dir=tmp_dir)
@@ -237,7 +237,7 @@ def write_new(enc: Encoded, dest_of: Any, tmp_dir: Path, chunk: int = 16 << 20) 
                 return key
         except FileNotFoundError:
             pass
-        dest.parent.mkdir(mode=0o775, parents=True, exist_ok=True)
+        dest.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
         os.replace(tmp, dest)
         tmp = None
         return key
@@ -267,7 +267,7 @@ def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
         pass
     tmp = None
     try:
-        dest.parent.mkdir(mode=0o775, parents=True, exist_ok=True)
+        dest.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
         fd, tmp = _temp_file(dest.name, tmp_dir)
         with open(fd, "wb") as f:
             _write_body(f, enc)

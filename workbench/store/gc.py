@@ -97,6 +97,7 @@ def gc(store: Store, flow: str, keep_spins: int = KEEP_SPINS, *, dry_run: bool =
        blob_grace: float = BLOB_GRACE) -> GcReport:
     """Remove `flow`'s spin runs beyond the newest `keep_spins`, then unreferenced blobs,
     orphan logs and stale temp files of the whole store. Returns what was removed."""
+    store.blobs.check_trusted()  # never sweep through a link, or a store someone else owns
     if store.catalog.count_runs(flow) == 0:
         raise StoreError(f"no runs of flow {flow!r} in {store.root}")
     store.catalog.reap_crashed(flow)

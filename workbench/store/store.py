@@ -50,7 +50,7 @@ class Store:
                 if d.exists() and not d.is_dir():
                     raise NotADirectoryError(errno.ENOTDIR, f"{d} is not a directory")
                 if not d.is_dir():
-                    d.mkdir(mode=0o775)  # never world-writable, whatever the umask
+                    d.mkdir(mode=0o755)  # never group- or world-writable, whatever the umask
                     made.append(d)
             if not os.access(self.root, os.W_OK | os.X_OK):
                 raise PermissionError(13, "permission denied")
