@@ -420,7 +420,14 @@ class WorkbenchApp(EngineBridge, App[int]):
 
     def _do_scheduled_refresh(self) -> None:
         self._refresh_pending = False
-        self.main.refresh_all()
+        if self.main_up:
+            self.main.refresh_all()
+
+    @property
+    def main_up(self) -> bool:
+        """The main screen is mounted with its panes (not yet, or no more while exiting):
+        timers and engine events that fire around those moments paint nothing."""
+        return self._main is not None and self._main.is_mounted and not self._main.closing
 
     # ------------------------------------------------------------------ polling & watch
 
@@ -436,6 +443,8 @@ class WorkbenchApp(EngineBridge, App[int]):
 
     def poll(self) -> None:
         """Every second: the flow file (re-parse on save) and runs made elsewhere."""
+        if not self.main_up:
+            return
         self.check_file()
         sig = self._store_signature()
         if sig != self._store_sig:

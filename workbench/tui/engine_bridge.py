@@ -40,6 +40,7 @@ class EngineBridge:
     _command: str | None
     _worker_lost: bool  # the worker died under us: the next command starts a new one
     main: Any  # the app's MainScreen, which paints what the events change
+    main_up: bool  # that screen is mounted (events arriving while the app exits are dropped)
 
     def init_engine_state(self, factory: EngineFactory | None) -> None:
         self.engine_factory = factory
@@ -119,7 +120,7 @@ class EngineBridge:
 
     def on_engine_event(self, message: EngineEvent) -> None:
         handler = self._HANDLERS.get(type(message.event))
-        if handler is not None:
+        if handler is not None and self.main_up:  # nothing to paint while the app exits
             handler(self, message.event)
 
     # ------------------------------------------------------------------ handlers

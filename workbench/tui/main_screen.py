@@ -63,6 +63,10 @@ class MainScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._diff_loading: tuple | None = None
+        self.closing = False  # set when the screen goes: timers then paint nothing
+
+    def on_unmount(self) -> None:
+        self.closing = True
 
     def compose(self) -> ComposeResult:
         yield StatusHeader(id="header")
