@@ -38,8 +38,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
             "(default 25% of RAM)", _megabytes),
     Setting("WORKBENCH_LOG_CAP_MB", "bytes kept per log stream of a task (default 64)",
             _megabytes, 64 * 1024 * 1024),
-    Setting("WORKBENCH_VERIFY_MB", "blobs up to this size are hash-checked when loaded "
-            "(default 512)", _megabytes, 512 * 1024 * 1024),
+    Setting("WORKBENCH_VERIFY_MB", "only blobs up to this size are hash-checked when loaded "
+            "(default: every blob, once per process)", _megabytes),
     Setting("WORKBENCH_START_METHOD", "fork or spawn for task processes (default: fork where "
             "the platform has it)", _method),
     Setting("WORKBENCH_STALE_AFTER", "seconds without a heartbeat before a run started on "
