@@ -18,6 +18,7 @@ import pytest
 
 from rel_helpers import (env_for, rss_mb, run_cli, start_cli, tagged_pids, wait_for,
                          wait_no_tagged)
+from tests.conftest import cli_env
 from workbench.engine.protocol import name_of
 
 # ------------------------------------------------------------------------- 200 MB on stdout
@@ -539,3 +540,152 @@ def test_multiprocessing_with_spawn_or_forkserver_inside_a_step(method, write_fl
     result = cli("run", flow, "-q", timeout=90)
     assert result.returncode == 0, result.stdout + result.stderr
     assert client.Flow("Pooled").latest_run["start"].task.data.squares == [0, 1, 4, 9, 16]
+
+
+def test_a_log_that_cannot_be_written_fails_its_task_not_the_runtime(write_flow, store_dir,
+                                                                      tmp_path):
+    """A log write that fails (here the file size limit, as `ulimit -f` sets it) fails the
+    task with one line naming the file, the run fails with exit 1 and --json stays JSON; the
+    next run, with room again, works (issue 8/14 item 3)."""
+    import resource
+
+    flow = write_flow("""
+        import os
+        from workbench import FlowSpec, Parameter, step
+
+        class Loud2(FlowSpec):
+            mb = Parameter("mb", default=0)
+
+            @step
+            def start(self):
+                line = "x" * 1023 + "\\n"
+                for _ in range(self.mb * 1024):
+                    os.write(1, line.encode())
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2 * 1024 * 1024, 2 * 1024 * 1024))
+
+    cmd = [sys.executable, "-m", "workbench", "run", str(flow), "--json", "-q",
+           "--param", "mb=8"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                          env=cli_env(store_dir), preexec_fn=limit)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    doc = json.loads(proc.stdout)
+    assert doc["status"] == "failed" and "Traceback" not in proc.stderr
+    start = next(t for t in doc["tasks"] if t["step"] == "start")
+    assert start["status"] == "failed"
+    assert start["exception"].startswith("OSError: could not write the task's stdout log")
+    assert "File too large" in start["exception"]
+    again = subprocess.run(cmd[:-2] + ["--param", "mb=0"], capture_output=True, text=True,
+                           timeout=120, cwd=tmp_path, env=cli_env(store_dir))
+    assert again.returncode == 0 and json.loads(again.stdout)["run"] == 2
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 30 MB tmpfs (root only): a disk a step can fill."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=30m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if made.returncode:
+        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_step_that_fills_the_disk_fails_cleanly_and_the_next_run_works(small_disk,
+                                                                         write_flow,
+                                                                         tmp_path):
+    """A step's output fills the disk: the task fails naming the log it could not write, the
+    run is recorded failed (exit 1, JSON on stdout), earlier runs stay, and once space is
+    freed the next run works (issue 8/14 item 3)."""
+    store = small_disk / "store"
+    flow = write_flow("""
+        import os
+        from workbench import FlowSpec, Parameter, step
+
+        class Filler(FlowSpec):
+            mb = Parameter("mb", default=0)
+            blob_mb = Parameter("blob_mb", default=0)
+
+            @step
+            def start(self):
+                line = "x" * 1023 + "\\n"
+                for _ in range(self.mb * 1024):
+                    os.write(1, line.encode())
+                self.blob = os.urandom(self.blob_mb * 1024 * 1024)
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+
+    def run(mb: int, blob_mb: int = 0) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "workbench", "run", str(flow), "--json",
+                               "-q", "--param", f"mb={mb}", "--param", f"blob_mb={blob_mb}"],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                              env=cli_env(store))
+
+    assert run(0).returncode == 0
+    full = run(60)
+    assert full.returncode == 1, full.stdout + full.stderr
+    doc = json.loads(full.stdout)
+    assert doc["status"] == "failed" and doc["run"] == 2
+    start = next(t for t in doc["tasks"] if t["step"] == "start")
+    assert "could not write the task's stdout log" in start["exception"]
+    assert "No space left on device" in start["exception"]
+    assert "Traceback" not in full.stderr
+    for log in (store / "logs").glob("*.stdout"):  # the user frees space
+        if log.stat().st_size > 1_000_000:
+            log.unlink()
+    again = run(0)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert json.loads(again.stdout)["run"] == 3
+    # an artifact too big for the disk: its blob cannot be written, the task says so
+    big = run(0, blob_mb=40)
+    assert big.returncode == 1, big.stdout + big.stderr
+    start = next(t for t in json.loads(big.stdout)["tasks"] if t["step"] == "start")
+    assert start["exception"].startswith("cannot write blob") and "No space left" in \
+        start["exception"]
+    assert run(0).returncode == 0
+    listed = subprocess.run([sys.executable, "-m", "workbench", "runs", str(flow), "--json"],
+                            capture_output=True, text=True, cwd=tmp_path, env=cli_env(store))
+    assert [r["status"] for r in json.loads(listed.stdout)] == [
+        "succeeded", "failed", "succeeded", "failed", "succeeded"]
+
+
+def test_a_task_that_dies_while_persisting_says_so(write_flow, cli):
+    """The step's code finished, then persisting its artifacts killed the task (a pickler
+    that exits): the error names that phase, not the step's code (issue 8/14 item 11)."""
+    flow = write_flow("""
+        import os
+        from workbench import FlowSpec, step
+
+        class Exits:
+            def __reduce__(self):
+                os._exit(7)
+
+        class Phases(FlowSpec):
+            @step
+            def start(self):
+                self.bad = Exits()
+                self.next(self.end)
+
+            @step
+            def end(self):
+                pass
+    """)
+    result = cli("run", flow, "--json", "-q")
+    assert result.returncode == 1
+    exc = result.json()["tasks"][0]["exception"]
+    assert exc.startswith("TaskCrashed: the task process died while persisting its artifacts "
+                          "(the step's code had finished)"), exc
+    assert "exit code 7" in exc

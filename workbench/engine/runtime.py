@@ -7,6 +7,7 @@ pipe, the runtime commits task rows after the blobs exist.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import pickle
@@ -23,14 +24,14 @@ from .. import settings
 from ..flow.artifacts import Transition
 from ..flow.loader import write_import_shim
 from ..flow.parameters import flow_parameters
-from ..store import ArtifactRecord, RunRecord, Store
+from ..store import ArtifactRecord, RunRecord, Store, StoreError
 from ..store.faults import fault
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
 from .process import TaskProcess, fork_task, spawn_task, start_method
 from .scheduling import FinishedTask, Request, Scheduler
 from ..queries.status import graph_code_hash
-from .task import TaskJob, run_in_child, step_decorators, timeout_message
+from .task import PERSIST_MARK, TaskJob, run_in_child, step_decorators, timeout_message
 
 # Threads workbench itself may run beside a runtime (the blob hasher's pool, pytest's
 # timeout watchdog): not the flow's, and they hold no lock a task needs.
@@ -66,6 +67,7 @@ class _Active:
     timed_out: bool = False
     exited_at: float | None = None
     streams: dict[int, tuple[str, _Stream]] = field(default_factory=dict)
+    write_error: str | None = None  # a log file of the task could not be written
 
 
 class RunInterrupted(Exception):
@@ -82,6 +84,7 @@ class Runtime:
         self.flow_cls = loaded.flow_cls
         self.store = store
         store.blobs.check_trusted()  # tasks unpickle from it: refuse a world-writable store
+        store.reserve_space()
         self.catalog = store.catalog
         self.on_event = on_event
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
@@ -161,7 +164,7 @@ class Runtime:
             self._stop_all(state, "crashed")
             self.catalog.finish_run(run.id, "crashed")
             raise
-        self.catalog.finish_run(run.id, status, message)
+        self._record(lambda: self.catalog.finish_run(run.id, status, message))
         final = self.catalog.get_run_by_id(run.id)
         self.on_event(RunFinished(run.flow, run.number, run.pathspec, status,
                                   time.monotonic() - started, message))
@@ -222,7 +225,10 @@ class Runtime:
                         if not result_open or now - active.exited_at > EXIT_GRACE_SECONDS:
                             self._finalize(state, active)
                 if now - last_beat > HEARTBEAT_SECONDS:
-                    self.catalog.heartbeat(state.run.id)
+                    try:
+                        self.catalog.heartbeat(state.run.id)
+                    except StoreError:  # a full disk: the pid says the run is alive
+                        pass
                     last_beat = now
         finally:
             selector.close()
@@ -331,8 +337,12 @@ class Runtime:
         if stream.truncated:  # past the cap: neither kept nor streamed (memory stays bounded)
             return
         kept = chunk[:max(0, self.log_cap - stream.written)]
-        stream.file.write(kept)
-        stream.file.flush()  # readers in other processes (`workbench logs`) see it now
+        try:
+            stream.file.write(kept)
+            stream.file.flush()  # readers in other processes (`workbench logs`) see it now
+        except OSError as exc:  # a full disk, a file size limit: the task fails, not the run
+            self._write_failed(active, stream, stream_name, exc)
+            return
         stream.written += len(kept)
         data = stream.pending + kept
         *lines, stream.pending = data.split(b"\n")
@@ -345,8 +355,34 @@ class Runtime:
             stream.truncated = True
             self._flush_partial(state, active, fd)
             note = f"[workbench: {stream_name} truncated at {self.log_cap} bytes]"
-            stream.file.write(f"\n{note}\n".encode())
+            try:
+                stream.file.write(f"\n{note}\n".encode())
+            except OSError as exc:
+                self._write_failed(active, stream, stream_name, exc)
             self._emit_line(state, active, stream_name, note)
+
+    def _record(self, write: Any) -> None:
+        """A catalog write; when it fails (a disk a step filled), free the space reserve and
+        try once more, so the failure itself gets recorded."""
+        try:
+            write()
+        except StoreError:
+            if not self.store.release_space():
+                raise
+            write()
+
+    def _write_failed(self, active: _Active, stream: _Stream, stream_name: str,
+                      exc: OSError) -> None:
+        """A log write failed: stop writing that log, end the task, and remember why (the
+        task then fails with that one line)."""
+        stream.truncated = True
+        if exc.errno == errno.ENOSPC:
+            self.store.release_space()  # room for the catalog to record the failure
+        if active.write_error is None:
+            path = self.store.log_path(active.task_id, stream_name)
+            active.write_error = (f"OSError: could not write the task's {stream_name} log "
+                                  f"{path}: {exc.strerror or exc}")
+            active.proc.kill(signal.SIGKILL)
 
     def _flush_partial(self, state: "_RunState", active: _Active, fd: int) -> None:
         stream_name, stream = active.streams[fd]
@@ -395,22 +431,31 @@ class Runtime:
         del state.active[active.task_id]
         request = active.request
         result = None
-        if active.proc.result_chunks:
+        raw = b"".join(active.proc.result_chunks)
+        persisting = raw.startswith(PERSIST_MARK)  # the step's code had finished
+        raw = raw[len(PERSIST_MARK):] if persisting else raw
+        if raw:
             try:
-                result = json.loads(b"".join(active.proc.result_chunks))
+                result = json.loads(raw)
             except ValueError:
                 result = None
         decorators = step_decorators(self.flow_cls, request.step)
         retries = int((decorators.get("retry") or {}).get("times", 0) or 0)
         catch = decorators.get("catch")
         if result is None:
+            phase = (" while persisting its artifacts (the step's code had finished)"
+                     if persisting else "")
             if active.timed_out:
                 seconds = (decorators.get("timeout") or {}).get("seconds")
-                line = f"TimeoutException: {timeout_message(request.step, seconds)}"
+                line = f"TimeoutException: {timeout_message(request.step, seconds)}{phase}"
             else:
-                line = f"TaskCrashed: the task process died without a result ({active.proc.describe_exit()})"
+                line = (f"TaskCrashed: the task process died{phase} without a result "
+                        f"({active.proc.describe_exit()})")
             result = {"status": "failed", "exception": line, "traceback": None,
                       "artifacts": [], "transition": None, "crashed": True}
+        if active.write_error is not None:  # what could not be written is the reason
+            result = {"status": "failed", "exception": active.write_error, "traceback": None,
+                      "artifacts": [], "transition": None}
         seconds = time.time() - active.started_wall
         pathspec = self._pathspec(state, request.step, active.task_id)
         if result["status"] != "succeeded" and not active.fallback:
@@ -448,12 +493,12 @@ class Runtime:
             else:
                 stderr = stream.written
             truncated = truncated or stream.truncated
-        self.catalog.finish_task(
+        self._record(lambda: self.catalog.finish_task(
             active.task_id, status=result["status"], artifacts=artifacts,
             exception=result["exception"], traceback=result.get("traceback"),
             transition=result.get("transition"), finished_at=time.time(),
             stdout_bytes=stdout, stderr_bytes=stderr, log_truncated=truncated,
-        )
+        ))
         self.on_event(TaskFinished(pathspec, request.step, active.task_id, active.attempt,
                                    result["status"], seconds, result["exception"],
                                    result.get("traceback")))

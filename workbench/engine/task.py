@@ -110,8 +110,13 @@ def _exception_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
 
 
+# Written on the result pipe before the artifacts are persisted, so a task that dies or
+# times out afterwards is reported as failing while persisting, not in the step's code.
+PERSIST_MARK = b"\x1epersist\n"
+
+
 def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
-                 loader: Any = None) -> dict[str, Any]:
+                 loader: Any = None, on_persist: Any = None) -> dict[str, Any]:
     """Run one attempt of a task and persist its artifacts; return the result document."""
     node = graph[job.step]
     load = _naming_errors(loader or (lambda ref: blobs.get(ref.key)))
@@ -173,6 +178,8 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
             exc_line = _exception_line(exc)
             tb_text = user_traceback(exc)
             print(tb_text, file=sys.stderr, end="")
+    if on_persist is not None:
+        on_persist()
     artifacts, persist_error = _persist(flow, job, blobs)
     if persist_error and status == "succeeded":
         status, exc_line, tb_text = "failed", persist_error, None
@@ -278,7 +285,8 @@ def run_in_child(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
     # the store this task writes to.
     os.environ[STORE_ENV_VAR] = str(blobs.root)
     try:
-        result = execute_task(job, flow_cls, graph, blobs, loader)
+        result = execute_task(job, flow_cls, graph, blobs, loader,
+                              on_persist=lambda: os.write(result_fd, PERSIST_MARK))
     except BaseException as exc:  # noqa: BLE001 - reported, never raised into the fork
         traceback.print_exc()
         result = {"status": "failed", "exception": _exception_line(exc),

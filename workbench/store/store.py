@@ -16,6 +16,8 @@ from .paths import resolve_store_dir
 CATALOG_NAME = "catalog.sqlite"
 LOG_STREAMS = ("stdout", "stderr")
 TMP_MAX_AGE = 60.0
+RESERVE_NAME = "space-reserve"
+RESERVE_BYTES = 4 * 1024 * 1024  # room to record a run's end after a step filled the disk
 
 
 class Store:
@@ -130,6 +132,29 @@ class Store:
         return ""
 
     # -- housekeeping -------------------------------------------------------------------
+
+    def reserve_space(self) -> None:
+        """Keep RESERVE_BYTES of disk aside in ``space-reserve`` (best effort), so that when
+        a step fills the disk the runtime can free it and still record what happened."""
+        path = self.root / RESERVE_NAME
+        try:
+            if path.exists() and path.stat().st_size >= RESERVE_BYTES:
+                return
+            with open(path, "wb") as fh:
+                fh.write(b"\0" * RESERVE_BYTES)  # real blocks, not a sparse file
+        except OSError:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+
+    def release_space(self) -> bool:
+        """Free the reserve (a write failed for lack of space); True when there was one."""
+        try:
+            (self.root / RESERVE_NAME).unlink()
+            return True
+        except OSError:
+            return False
 
     def gc_tmp(self, max_age: float = TMP_MAX_AGE) -> int:
         """Remove temp files from `tmp/` older than `max_age` seconds, or whose writer (the
