@@ -179,9 +179,9 @@ class SourceView(Static):
 
     def show_source(self, source: str, start_line: int, *, note: str | None = None,
                     theme: str = "ansi_dark") -> None:
-        syntax = Syntax(source.rstrip("\n"), "python", line_numbers=True, start_line=start_line,
-                        theme=theme, background_color="default", word_wrap=False,
-                        indent_guides=True)
+        syntax = Syntax(safe(source.rstrip("\n")), "python", line_numbers=True,
+                        start_line=start_line, theme=theme, background_color="default",
+                        word_wrap=False, indent_guides=True)
         if note:
             self.update(Group(Text(note, style="bold yellow"), syntax))
         else:
