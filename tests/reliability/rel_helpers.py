@@ -63,6 +63,19 @@ def kill_tagged(tag: str) -> None:
             pass
 
 
+def anon_mb(pid: int) -> float:
+    """Memory of ``pid`` that is its own (anonymous: a copy of data would land here), in MB;
+    pages of a mapped file, read but not written, are not counted."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Anonymous:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def rss_mb(pid: int) -> float:
     """Resident set size of ``pid`` in MB (0 once it is gone)."""
     try:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from rel_helpers import (env_for, rss_mb, run_cli, start_cli, tagged_pids, wait_for,
+from rel_helpers import (anon_mb, env_for, rss_mb, run_cli, start_cli, tagged_pids, wait_for,
                          wait_no_tagged)
 from tests.conftest import cli_env
 from workbench.engine.protocol import name_of
@@ -175,9 +175,9 @@ def test_2gb_artifact_persists_and_previews_with_one_copy(write_flow, store_dir,
         art = task.artifacts.big
         assert art.size > 2 * GIB and "(268435456,)" in art.summary  # listed without loading
         assert client.Flow("Huge").latest_run["end"].task.data.n == 2 ** 28
-        before = rss_mb(os.getpid())
-        big = task.data.big  # zero-copy: mapped, not read
-        assert rss_mb(os.getpid()) - before < 100
+        before, own_before = rss_mb(os.getpid()), anon_mb(os.getpid())
+        big = task.data.big  # zero-copy: mapped and hash-checked (read once), never copied
+        assert anon_mb(os.getpid()) - own_before < 100
         from workbench.store import describe
 
         preview = (describe(big), big[:5].tolist(), float(big.sum()))
@@ -576,6 +576,7 @@ def test_a_log_that_cannot_be_written_fails_its_task_not_the_runtime(write_flow,
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path,
                           env=cli_env(store_dir), preexec_fn=limit)
     assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert proc.stdout.strip(), proc.stderr  # --json printed its document
     doc = json.loads(proc.stdout)
     assert doc["status"] == "failed" and "Traceback" not in proc.stderr
     start = next(t for t in doc["tasks"] if t["step"] == "start")

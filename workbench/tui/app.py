@@ -427,7 +427,8 @@ class WorkbenchApp(EngineBridge, App[int]):
     def main_up(self) -> bool:
         """The main screen is mounted with its panes (not yet, or no more while exiting):
         timers and engine events that fire around those moments paint nothing."""
-        return self._main is not None and self._main.is_mounted and not self._main.closing
+        return (self.is_running and not self._exit and self._main is not None
+                and self._main.is_mounted and not self._main.closing)
 
     # ------------------------------------------------------------------ polling & watch
 

@@ -204,8 +204,11 @@ class EngineBridge:
         self.main.update_header()
 
     def _engine_worker_log(self, event: P.WorkerLog) -> None:
-        if event.line.strip():
-            self.log.info(f"worker: {event.line.strip()}")
+        line = event.line.strip()
+        if line.startswith(("workbench: warning:", "warning:")):  # meant for the user
+            self.notify(safe(line), severity="warning", timeout=8, markup=False)
+        elif line:
+            self.log.info(f"worker: {line}")
 
     def _engine_worker_restart(self, event: P.WorkerRestart) -> None:
         self.activity = "restarting worker (a helper module changed)"

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..display import format_params, format_seconds, format_size, safe
-from ..queries import before_task, run_label, step_state, tasks_by_step
+from ..queries import before_task, list_runs, run_label, step_state, tasks_by_step
 from ..queries.status import MODIFIED, STALE, step_status
 from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
 from .dag_layout import StepState
@@ -81,7 +81,7 @@ def run_rows(store: Store, flow: str) -> list[RunRow]:
     """The flow's runs, newest first."""
     now = clock()
     rows = []
-    for rec in store.catalog.list_runs(flow):
+    for rec in list_runs(store.catalog, flow):
         duration = rec.duration if rec.finished_at or rec.status == "running" else None
         rows.append(RunRow(
             number=rec.number, kind=rec.kind, label=safe(run_label(rec)), status=rec.status,
