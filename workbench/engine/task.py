@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
 import traceback
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from ..flow import current, install_metaflow_alias
 from ..flow.artifacts import ArtifactSet, ForeachFrame, Transition
@@ -24,6 +23,7 @@ from ..flow.spec import TaskState
 from ..store import BlobStore
 from ..store.errors import StoreError
 from ..store.paths import ENV_VAR as STORE_ENV_VAR
+from ..store.summary import time_bound
 
 
 class TimeoutException(MetaflowException):
@@ -76,22 +76,11 @@ def timeout_message(step: str, seconds: float) -> str:
             f"{secs} seconds")
 
 
-@contextmanager
-def _alarm(seconds: float | None, step: str) -> Iterator[None]:
+def _alarm(seconds: float | None, step: str) -> Any:
+    """The step's @timeout: TimeoutException (Metaflow's message) after ``seconds``."""
     if not seconds or seconds <= 0:
-        yield
-        return
-
-    def _raise(signum: int, frame: Any) -> None:
-        raise TimeoutException(timeout_message(step, seconds))
-
-    previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        return nullcontext()
+    return time_bound(seconds, lambda: TimeoutException(timeout_message(step, seconds)))
 
 
 _ENGINE_DIR = os.path.dirname(os.path.abspath(__file__))

@@ -164,10 +164,10 @@ class ReprTimeout(BaseException):  # not Exception: reprlib and user code catch 
 
 
 @contextmanager
-def time_bound(seconds: float) -> Iterator[None]:
-    """Interrupt the block with ReprTimeout after ``seconds`` (a real-time alarm, main thread
-    only). An alarm already armed (a step's @timeout, a test runner's) that would fire first
-    is left alone; a later one is put back, less the time spent, when the block ends."""
+def time_bound(seconds: float, error: Any = ReprTimeout) -> Iterator[None]:
+    """Interrupt the block by raising ``error()`` after ``seconds`` (a real-time alarm, main
+    thread only). An alarm already armed (a step's @timeout, a test runner's) that would
+    fire first is left alone; a later one is put back, less the time spent, at the end."""
     if threading.current_thread() is not threading.main_thread() or \
             not hasattr(signal, "setitimer"):
         yield
@@ -178,7 +178,7 @@ def time_bound(seconds: float) -> Iterator[None]:
         return
 
     def _raise(signum: int, frame: Any) -> None:
-        raise ReprTimeout()
+        raise error()
 
     started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, _raise)
