@@ -500,3 +500,19 @@ async def test_a_killed_worker_is_replaced_on_the_next_command(workdir):
         assert [r.status for r in runs(workdir)] == ["succeeded"]
         toasts = [n.message for n in app._notifications]  # noqa: SLF001
         assert any("started a new one" in t for t in toasts), toasts
+
+
+async def test_a_failed_run_selects_its_failed_step_and_shows_the_task_tab(workdir):
+    """After `r` on a flow that fails, the failed step is selected and the Task tab shows its
+    exception (issue 9/14 item 4, first half)."""
+    from workbench.tui.widgets.panes import TaskInfo
+
+    app = make_app(workdir, flow="broken_flow.py")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.activity == "idle", what="the engine worker")
+        await pilot.press("r")
+        await wait_idle(pilot)
+        await settle(pilot)
+        assert app.selected_step == "clean"
+        assert app.main.query_one("#tabs").active == "task"
+        assert "ValueError" in plain(app.main.query_one(TaskInfo))

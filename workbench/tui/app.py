@@ -149,6 +149,25 @@ class WorkbenchApp(EngineBridge, App[int]):
         self.main.refresh_all()
         self.action_show_tab("diff" if ok else "task")
 
+    def show_failure(self, run: int) -> None:
+        """A run failed: select it, its first failed task (step and split) and the Task tab,
+        where the exception and traceback are."""
+        store = self.store
+        record = store.catalog.get_run(self.flow, run) if store is not None else None
+        if record is None:
+            return
+        failed = sorted((t for t in store.catalog.list_tasks(record.id)
+                         if t.status in ("failed", "crashed")), key=lambda t: t.id)
+        self.selected_run = run
+        if failed and self.graph is not None and failed[0].step in self.graph:
+            task = failed[0]
+            self.selected_step = task.step
+            self.main.query_one(DagView).select(task.step)
+            siblings = queries.step_tasks(store.catalog, record, task.step)
+            self.selected_split = next((i for i, t in enumerate(siblings) if t.id == task.id), 0)
+        self.main.refresh_all()
+        self.action_show_tab("task")
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: a notification, never a crash."""
         if event.state == WorkerState.ERROR:

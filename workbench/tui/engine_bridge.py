@@ -167,6 +167,8 @@ class EngineBridge:
             severity = "information" if event.status == "succeeded" else "warning"
             self.notify(safe(f"{event.pathspec} {event.status}{took}{why}"),
                         severity=severity, timeout=4, markup=False)
+            if event.status == "failed":
+                self.show_failure(int(event.run))
         self.main.update_header()
         self.schedule_refresh()
 
