@@ -515,3 +515,19 @@ async def test_a_failed_run_selects_its_failed_step_and_shows_the_task_tab(workd
         assert app.selected_step == "clean"
         assert app.main.query_one("#tabs").active == "task"
         assert "ValueError" in plain(app.main.query_one(TaskInfo))
+
+
+async def test_the_parameter_form_shows_type_default_help_and_how_to_submit(workdir):
+    """Each parameter with its type, default and help; both forms say how to submit
+    (issue 9/14 item 9, in part)."""
+    app = make_app(workdir, engine=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: app.screen.__class__.__name__ == "ParamsScreen",
+                       what="the parameter form")
+        import html
+
+        shot = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        assert "int = 5000 · How many customers to simulate" in shot
+        assert "ctrl+s or enter submits" in shot

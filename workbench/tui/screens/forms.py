@@ -18,6 +18,23 @@ _FORM_BINDINGS = [
 ]
 
 
+SUBMIT_HINT = "ctrl+s or enter submits · esc cancels"
+
+
+def _param_note(spec: Any, default: str, help_text: str) -> str:
+    """``int = 5000 · How many customers`` (type as declared, or the default's)."""
+    kind = "file" if spec.kind == "IncludeFile" else None
+    declared = spec.kwargs.get("type")
+    if kind is None:
+        kind = (declared if isinstance(declared, str) else None) or (
+            type(spec.kwargs["default"]).__name__ if spec.kwargs.get("default") is not None
+            else "str")
+    parts = [f"{kind} = {default}" if default else kind]
+    if help_text:
+        parts.append(help_text)
+    return " · ".join(parts)
+
+
 def _label(name: str, note: str) -> Text:
     """``name  note`` from a flow's text: sanitised, never read as markup."""
     return Text.assemble((safe(name), ""), "  ", (safe(note), "dim"))
@@ -45,6 +62,7 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form"):
             yield Label("Run with parameters", classes="form-title")
+            yield Static(SUBMIT_HINT, classes="form-help")
             with VerticalScroll(classes="form-body"):
                 if not self.parameters:
                     yield Static("This flow has no parameters.", classes="form-help")
@@ -52,7 +70,8 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
                     name = spec.name or spec.attr
                     default = _literal_text(spec.kwargs.get("default"))
                     help_text = spec.kwargs.get("help") or ""
-                    yield Label(_label(name, str(help_text)), classes="form-label")
+                    yield Label(_label(name, _param_note(spec, default, str(help_text))),
+                                classes="form-label")
                     yield Input(value=self.last.get(name, default), placeholder=default,
                                 id=f"param-{i}", classes="form-input")
             with Horizontal(classes="form-buttons"):
@@ -106,8 +125,8 @@ class OverridesScreen(ModalScreen[dict[str, Any] | None]):
         with Vertical(classes="form"):
             yield Label(f"Spin {safe(self.step)}{ref} with overrides", classes="form-title")
             yield Static("Leave a field empty to keep the stored value. Values are read as "
-                         "Python literals (42, 0.5, 'text', [1, 2]); anything else is text.",
-                         classes="form-help")
+                         "Python literals (42, 0.5, 'text', [1, 2]); anything else is text. "
+                         + SUBMIT_HINT + ".", classes="form-help")
             with VerticalScroll(classes="form-body"):
                 for i, (name, summary) in enumerate(self.inputs):
                     yield Label(_label(name, summary[:60]), classes="form-label")
