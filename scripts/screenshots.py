@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -161,12 +162,32 @@ async def shoot(work: Path, out: Path) -> list[Path]:
     return shots
 
 
+TEXT = re.compile(r'<text ([^>]*?)x="([0-9.]+)"([^>]*?)textLength="([0-9.]+)"([^>]*)>([^<]*)</text>')
+
+
+def one_cell_per_glyph(svg_text: str) -> str:
+    """Each character its own ``<text>`` at its cell's column: rsvg-convert ignores
+    ``textLength``, so a run of glyphs narrower than a cell (Fira Code's box drawing) would
+    end short of the cells that follow it. Browsers honour ``textLength``; the committed SVG
+    stays as Textual wrote it."""
+    def split(m: re.Match) -> str:
+        before, x, middle, length, after, body = m.groups()
+        chars = re.findall(r"&#?[0-9a-zA-Z]+;|.", body)
+        if len(chars) < 2:
+            return m.group(0)
+        cell = float(length) / len(chars)
+        return "".join(
+            f'<text {before}x="{float(x) + i * cell:.1f}"{middle}textLength="{cell:.1f}"'
+            f'{after}>{ch}</text>' for i, ch in enumerate(chars) if ch != "&#160;")
+    return TEXT.sub(split, svg_text)
+
+
 def to_png(svg: Path) -> Path | None:
-    """Render with rsvg-convert (spaces kept as the terminal had them)."""
+    """Render with rsvg-convert, one glyph per cell (see ``one_cell_per_glyph``)."""
     if shutil.which("rsvg-convert") is None:
         return None
     fixed = svg.with_suffix(".tmp.svg")
-    fixed.write_text(svg.read_text().replace("<text ", '<text xml:space="preserve" '))
+    fixed.write_text(one_cell_per_glyph(svg.read_text()))
     png = svg.with_suffix(".png")
     subprocess.run(["rsvg-convert", str(fixed), "-o", str(png)], check=True)
     fixed.unlink()

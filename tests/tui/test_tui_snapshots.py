@@ -109,3 +109,26 @@ def test_help_screen(store_with_runs, snap_compare):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_dense_dag(workdir, snap_compare, monkeypatch):
+    """A 20-step flow with two layers of joins and a foreach: one line per step."""
+    import shutil
+
+    from tui_helpers import SAMPLES
+
+    shutil.copy(SAMPLES / "pipeline_flow.py", workdir / "pipeline_flow.py")
+    run_flow(workdir, "pipeline_flow.py")
+    freeze_store(workdir, monkeypatch)
+    from workbench.tui.app import WorkbenchApp
+
+    app = WorkbenchApp(workdir / "pipeline_flow.py", store=workdir / "store",
+                       engine_factory=IdleEngine, poll_interval=60)
+    app.animation_level = "none"
+
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press(*"jjjjjjjjjjjj")  # train
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

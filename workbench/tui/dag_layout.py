@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 __all__ = [
-    "Box", "DagLayout", "StepState", "GLYPHS", "MARKERS", "layout_dag", "render_text",
+    "Box", "DagLayout", "StepState", "GLYPHS", "MARKERS", "layout_dag", "legend_of",
+    "render_text",
 ]
 
 # One-cell glyphs, so that widths are exact.
@@ -79,6 +80,7 @@ class Box:
     layer: int
     label: str
     height: int = BOX_HEIGHT
+    glyph_x: int | None = None  # dense drawing: the status glyph's column, left of the label
 
     @property
     def center(self) -> int:
@@ -86,6 +88,8 @@ class Box:
         return self.x + (self.width - 1) // 2
 
     def contains(self, x: int, y: int) -> bool:
+        if self.glyph_x is not None and y == self.y and x >= self.glyph_x:
+            return x < self.x + self.width
         return self.x <= x < self.x + self.width and self.y <= y < self.y + self.height
 
 
@@ -101,6 +105,7 @@ class DagLayout:
     parents: dict[str, list[str]] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
     legend: list[tuple[str, str]] = field(default_factory=list)
+    dense: bool = False  # one line per step (``dag_dense``)
 
     @property
     def width(self) -> int:
@@ -133,6 +138,9 @@ class DagLayout:
         if name not in self.boxes:
             return "start" if "start" in self.boxes else self.order[0]
         box = self.boxes[name]
+        if self.dense:  # a list: up and down go by line, left and right stay
+            i = self.order.index(name) + {"down": 1, "up": -1}.get(direction, 0)
+            return self.order[min(max(i, 0), len(self.order) - 1)]
         if direction in ("left", "right"):
             row = self.layers[box.layer]
             i = row.index(name) + (1 if direction == "right" else -1)
@@ -162,6 +170,18 @@ def _label(name: str, node: Any, state: StepState, in_foreach: bool) -> str:
     elif state.stale:
         parts.append(MARKERS["stale"])
     return " ".join(parts)
+
+
+def width_basis(graph: Any, states: Mapping[str, StepState]) -> dict[str, str]:
+    """Labels as wide as each step's label can get (a marker, a two-digit task count), so
+    that boxes keep their widths when a step is edited or spun."""
+    nodes = dict(graph.nodes)
+    out = {}
+    for n, node in nodes.items():
+        tasks = (states.get(n) or StepState()).tasks or 0
+        out[n] = _label(n, node, StepState(tasks=max(tasks, 99), modified=True),
+                        _in_foreach(graph, n))
+    return out
 
 
 def _isotonic(values: list[float]) -> list[float]:
@@ -263,7 +283,7 @@ def layout_dag(graph: Any, states: Mapping[str, StepState] | None = None, *,
     # labels and widths
     inside = {n: _in_foreach(graph, n) for n in names}
     labels = {n: _label(n, nodes[n], states.get(n, StepState()), inside[n]) for n in names}
-    widths, gap = _widths(labels, keys_in, max_width)
+    widths, gap = _widths(width_basis(graph, states), keys_in, max_width)
     for n in names:
         inner = widths[n] - 4
         if len(labels[n]) > inner:
@@ -384,14 +404,21 @@ def layout_dag(graph: Any, states: Mapping[str, StepState] | None = None, *,
 
     reading = sorted(boxes, key=lambda n: (boxes[n].layer, boxes[n].x))
     layers = [[n for n in reading if boxes[n].layer == lay] for lay in range(n_layers)]
+    return DagLayout(lines=lines, boxes=boxes, order=reading, layers=layers,
+                     parents={n: list(pred[n]) for n in names},
+                     children={n: list(succ[n]) for n in names},
+                     legend=legend_of(states, nodes))
+
+
+def legend_of(states: Mapping[str, StepState], nodes: Mapping[str, Any]
+              ) -> list[tuple[str, str]]:
+    """The markers the drawing uses and what they mean."""
     legend = []
     if any(s.modified for n, s in states.items() if n in nodes):
         legend.append((MARKERS["modified"], "modified"))
     if any(s.stale and not s.modified for n, s in states.items() if n in nodes):
         legend.append((MARKERS["stale"], "stale"))
-    return DagLayout(lines=lines, boxes=boxes, order=reading, layers=layers,
-                     parents={n: list(pred[n]) for n in names},
-                     children={n: list(succ[n]) for n in names}, legend=legend)
+    return legend
 
 
 def render_text(graph: Any, states: Mapping[str, StepState] | None = None, *,

@@ -28,6 +28,9 @@ from .widgets.logs import LogView, note
 from .widgets.panes import ArtifactsTable, RunsTable, SourceView, StatusHeader, TaskInfo
 
 
+BOTTOM_MIN = 9  # rows the Logs/Diff/Source/Task panel keeps when the Flow pane grows
+
+
 def _from_app(name: str) -> property:
     """A screen attribute that is the app's (session state lives on the app)."""
     return property(lambda self: getattr(self.app, name),
@@ -108,6 +111,7 @@ class MainScreen(Screen[None]):
         self.show_banner()
         self.refresh_all()
         dag.focus()
+        self.watch(dag, "scroll_y", lambda _: self.show_flow_position(), init=False)
         self.update_header()
         self.app.start_session()
 
@@ -135,6 +139,7 @@ class MainScreen(Screen[None]):
 
     @on(DagView.StepSelected)
     def _step_selected(self, event: DagView.StepSelected) -> None:
+        self.call_after_refresh(self.show_flow_position)
         if event.step != self.selected_step:
             self.selected_step = event.step
             self.selected_split = 0
@@ -190,8 +195,7 @@ class MainScreen(Screen[None]):
                 dag.set_states({})
         flow_pane = self.query_one("#flow-pane")
         flow_pane.border_title = f"Flow · run {run.number}" if run is not None else "Flow"
-        flow_pane.border_subtitle = f"{queries.run_label(run)} {run.status}" \
-            if run is not None else "never run"
+        self.show_flow_position()
         self.refresh_task_views()
 
     def refresh_task_views(self, source: bool = False) -> None:
@@ -374,13 +378,33 @@ class MainScreen(Screen[None]):
             f"Diff ({changes})" if changes else "Diff"
 
     def fit_flow_pane(self) -> None:
-        """The Flow pane as wide as the drawing (plus borders), leaving the other two panes
-        their minimum widths; a narrower pane lays the DAG out narrower."""
-        total = self.size.width or 120
-        natural = self.query_one(DagView).natural_width() + 7  # borders, scrollbar, air
-        room = total - 22 - 26  # Runs and Artifacts keep at least this much
-        limit = max(20, min(int(total * 0.42), room))
-        self.query_one("#flow-pane").styles.width = max(20, min(natural, limit))
+        """Size the Flow pane to its drawing: as wide as the drawing (the Runs and Artifacts
+        panes keep their minimum widths), and for a dense drawing, the top row of panes
+        taller (the bottom panel keeps ``BOTTOM_MIN`` rows) so that every step shows."""
+        total_w, total_h = self.size.width or 120, self.size.height or 36
+        banner = 1 if self.graph_error else 0
+        body = total_h - 2 - banner  # header and footer
+        top_default = body * 3 // 5
+        dag = self.query_one(DagView)
+        width, rows, dense = dag.natural_size(top_default - 2)
+        room = total_w - 22 - 26  # Runs and Artifacts keep at least this much
+        limit = max(20, min(int(total_w * 0.42), room))
+        self.query_one("#flow-pane").styles.width = max(20, min(width + 7, limit))
+        top = self.query_one("#top")
+        if dense and rows + 2 > top_default:
+            top.styles.height = max(top_default, min(rows + 2, body - BOTTOM_MIN))
+        else:
+            top.styles.height = "3fr"
+        self.show_flow_position()
+
+    def show_flow_position(self) -> None:
+        """The Flow pane's subtitle: the run's state, and how many steps are scrolled out."""
+        run = self.current_run()
+        text = f"{queries.run_label(run)} {run.status}" if run is not None else "never run"
+        above, below = self.query_one(DagView).offscreen()
+        where = " ".join(part for part in (f"▲{above}" if above else "",
+                                           f"▼{below}" if below else "") if part)
+        self.query_one("#flow-pane").border_subtitle = f"{where} · {text}" if where else text
 
     def on_resize(self, event: Any) -> None:
         if self.graph is not None:

@@ -12,7 +12,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ..dag_layout import DagLayout, StepState, layout_dag
+from ..dag_dense import layout_dense
+from ..dag_layout import DagLayout, StepState, layout_dag, legend_of
 from ..keys import WIDGET_KEYS, bindings
 
 HEAVY = str.maketrans("╭╮╰╯─│┬┴", "┏┓┗┛━┃┯┷")
@@ -23,6 +24,37 @@ STATUSES = ("succeeded", "failed", "running", "pending", "cancelled", "crashed",
 def legend_text(layout: DagLayout) -> str:
     """The line under the drawing that says what its markers mean."""
     return "  ".join(f"{m} {label}" for m, label in layout.legend)
+
+
+LEGEND_ROOM = 1  # a row kept for the legend, so that a marker appearing moves nothing
+
+
+def boxes_fit(graph: Any, width: int | None, height: int) -> bool | None:
+    """Whether boxes fit ``width`` x ``height`` uncut: False, or the ``compact`` flag to lay
+    them out with. Decided on the graph alone (labels at their widest), so that an edit or
+    a spin never flips the drawing."""
+    for compact in (False, True):
+        layout = layout_dag(graph, {}, max_width=width, compact=compact)
+        cut = any(box.name not in box.label for box in layout.boxes.values())
+        if layout.height + LEGEND_ROOM <= height and not cut and \
+                (width is None or layout.width <= width):
+            return compact
+    return None
+
+
+def choose_layout(graph: Any, states: Mapping[str, StepState], width: int, height: int
+                  ) -> DagLayout:
+    """Boxes when they fit ``width`` x ``height`` uncut (with a row between layers, else
+    without); otherwise one line per step (``dag_dense``)."""
+    compact = boxes_fit(graph, width, height)
+    if compact is None:
+        return layout_dense(graph, states)
+    return layout_dag(graph, states, max_width=width, compact=compact)
+
+
+def widest_states(graph: Any) -> dict[str, StepState]:
+    """States that make every label as wide as it gets (for sizing the pane)."""
+    return {n: StepState(tasks=99, modified=True) for n in graph.nodes}
 
 
 class DagView(ScrollView, can_focus=True):
@@ -107,9 +139,7 @@ class DagView(ScrollView, can_focus=True):
         if not force and key == self._laid_for:
             return
         self._laid_for = key
-        layout = layout_dag(self.graph, self.states, max_width=width)
-        if layout.height + (1 if layout.legend else 0) > height:
-            layout = layout_dag(self.graph, self.states, max_width=width, compact=True)
+        layout = choose_layout(self.graph, self.states, width, height)
         self.layout_ = layout
         self._lines_cache.clear()
         self.virtual_size = Size(layout.width, layout.height + (1 if layout.legend else 0))
@@ -119,12 +149,31 @@ class DagView(ScrollView, can_focus=True):
         self._lines_cache.clear()
         self._relayout()
 
-    def natural_width(self) -> int:
-        """Columns the drawing needs at its widest (boxes of one width, normal gaps)."""
+    def natural_size(self, height: int) -> tuple[int, int, bool]:
+        """Columns and rows the drawing needs when the pane is ``height`` rows high, and
+        whether that is the dense drawing: boxes if they fit that height, else dense."""
         if self.graph is None:
-            return 0
-        layout = layout_dag(self.graph, self.states)
-        return max(layout.width, len(legend_text(layout)))
+            return 0, 0, False
+        widest = widest_states(self.graph)
+        compact = boxes_fit(self.graph, None, height)
+        if compact is None:
+            layout = layout_dense(self.graph, widest)
+            dense = True
+        else:
+            layout = layout_dag(self.graph, {}, compact=compact)
+            dense = False
+        legend = "  ".join(f"{m} {label}" for m, label in legend_of(widest, self.graph.nodes))
+        return max(layout.width, len(legend)), layout.height + LEGEND_ROOM, dense
+
+    def offscreen(self) -> tuple[int, int]:
+        """Steps above and below the visible rows."""
+        if self.layout_ is None:
+            return 0, 0
+        top = int(self.scroll_offset.y)
+        bottom = top + self.scrollable_content_region.height
+        above = sum(1 for b in self.layout_.boxes.values() if b.y < top)
+        below = sum(1 for b in self.layout_.boxes.values() if b.y + b.height > bottom)
+        return above, below
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -206,21 +255,54 @@ class DagView(ScrollView, can_focus=True):
             return Strip.blank(layout.width, base)
         line = layout.lines[row]
         edge = base + self.get_component_rich_style("dag--edge")
-        spans: list[tuple[int, int, Any]] = []
+        spans: list[tuple[int, int, Any, bool]] = []  # start, end, box, just its glyph
         for box in layout.boxes.values():
             if box.y <= row < box.y + box.height:
-                spans.append((box.x, box.x + box.width, box))
+                spans.append((box.x, box.x + box.width, box, False))
+                if box.glyph_x is not None:
+                    spans.append((box.glyph_x, box.glyph_x + 1, box, True))
         spans.sort(key=lambda s: s[0])
         segments: list[Segment] = []
         pos = 0
-        for start, end, box in spans:
+        for start, end, box, glyph in spans:
             if start > pos:
                 segments.append(Segment(line[pos:start], edge))
-            segments.extend(self._box_segments(line[start:end], box, row - box.y, base))
+            if glyph:
+                segments.append(Segment(line[start:end], self._status_style(box, base)))
+            elif layout.dense:
+                segments.extend(self._label_segments(line[start:end], box, base))
+            else:
+                segments.extend(self._box_segments(line[start:end], box, row - box.y, base))
             pos = end
         if pos < len(line):
             segments.append(Segment(line[pos:], edge))
         return Strip(segments, len(line))
+
+    def _status_style(self, box: Any, base: Style) -> Style:
+        state = self.states.get(box.name, StepState())
+        return base + self.get_component_rich_style(f"dag--{state.status}")
+
+    def _label_segments(self, text: str, box: Any, base: Style) -> list[Segment]:
+        """A step's label in the dense drawing: its name and badges, marker in colour."""
+        state = self.states.get(box.name, StepState())
+        style = self._status_style(box, base)
+        if box.name == self.cursor:
+            style += self.get_component_rich_style("dag--cursor")
+        return self._with_marker(text, state, style)
+
+    def _with_marker(self, text: str, state: StepState, style: Style) -> list[Segment]:
+        marker = None
+        if state.modified and "●" in text:
+            marker = ("●", "dag--modified")
+        elif state.stale and "◌" in text:
+            marker = ("◌", "dag--stale")
+        if not marker:
+            return [Segment(text, style)]
+        i = text.rindex(marker[0])
+        # only the marker's colour: it keeps the label's background (the cursor's highlight)
+        colour = self.get_component_rich_style(marker[1])
+        mark = style + Style(color=colour.color, bold=colour.bold)
+        return [Segment(text[:i], style), Segment(marker[0], mark), Segment(text[i + 1:], style)]
 
     def _box_segments(self, text: str, box: Any, dy: int, base: Style) -> list[Segment]:
         state = self.states.get(box.name, StepState())
@@ -234,21 +316,8 @@ class DagView(ScrollView, can_focus=True):
             return [Segment(text, style + Style(bold=selected))]
         # the label row: border, label, border; markers in their own colour
         inner = text[1:-1]
-        label_style = style + (self.get_component_rich_style("dag--cursor") if selected
-                               else Style())
-        out = [Segment(text[0], style + Style(bold=selected))]
-        marker = None
-        if state.modified and "●" in inner:
-            marker = ("●", "dag--modified")
-        elif state.stale and "◌" in inner:
-            marker = ("◌", "dag--stale")
-        if marker:
-            i = inner.rindex(marker[0])
-            out.append(Segment(inner[:i], label_style))
-            out.append(Segment(marker[0], label_style + self.get_component_rich_style(
-                marker[1])))
-            out.append(Segment(inner[i + 1:], label_style))
-        else:
-            out.append(Segment(inner, label_style))
-        out.append(Segment(text[-1], style + Style(bold=selected)))
-        return out
+        label_style = style + (self.get_component_rich_style("dag--cursor")
+                               if selected else Style())
+        return [Segment(text[0], style + Style(bold=selected)),
+                *self._with_marker(inner, state, label_style),
+                Segment(text[-1], style + Style(bold=selected))]
