@@ -376,6 +376,27 @@ class WorkbenchApp(EngineBridge, App[int]):
         box.display = True
         box.focus()
 
+    def action_focus_pane(self, pane: str) -> None:
+        """Focus a pane of the main screen (u, d, a, t); a maximised pane gives way."""
+        main = self.main
+        target = {"runs": "#runs", "flow": "#dag", "artifacts": "#artifacts"}.get(pane)
+        if main.maximized is not None:
+            main.minimize()
+        if target is not None:
+            main.query_one(target).focus()
+            return
+        main.focus_active_tab()
+
+    def action_toggle_zoom(self) -> None:
+        """z: the focused pane fills the screen; z again (or esc) restores the layout."""
+        main = self.main
+        if main.maximized is not None:
+            main.minimize()
+            return
+        pane = main.focused_pane()
+        if pane is not None:
+            main.maximized = pane
+
     def action_split(self, delta: int) -> None:
         tasks = self.current_tasks()
         if len(tasks) < 2:

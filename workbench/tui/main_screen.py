@@ -159,7 +159,27 @@ class MainScreen(Screen[None]):
     def _filter_done(self, event: Input.Submitted) -> None:
         self.query_one(ArtifactsTable).focus()
 
+    def focused_pane(self) -> Any:
+        """The pane (Runs, Flow, Artifacts or the bottom panel) that holds the focus."""
+        node = self.focused
+        while node is not None and node is not self:
+            if node.has_class("pane") or node.id == "tabs":
+                return node
+            node = node.parent
+        return None
+
+    def focus_active_tab(self) -> None:
+        """Focus what the active tab of the bottom panel shows."""
+        tab = self.query_one("#tabs", TabbedContent).active
+        target = {"logs": "#log", "diff": "#diff-tree", "source": "#source-scroll",
+                  "task": "#task-scroll"}.get(tab, "#log")
+        self.query_one(target).focus()
+
     def on_key(self, event: Any) -> None:
+        if event.key == "escape" and self.maximized is not None:
+            self.minimize()
+            event.stop()
+            return
         if event.key == "escape" and self.focused is self.query_one("#filter", Input):
             box = self.query_one("#filter", Input)
             box.value = ""
@@ -409,6 +429,8 @@ class MainScreen(Screen[None]):
     def on_resize(self, event: Any) -> None:
         if self.graph is not None:
             self.fit_flow_pane()
+        # at 80 columns the Footer drops its gaps so that "? Help" and "q Quit" still show
+        self.query_one(Footer).compact = self.size.width < 100
 
     def show_banner(self) -> None:
         banner = self.query_one("#banner", Static)

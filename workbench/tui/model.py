@@ -87,7 +87,7 @@ def run_rows(store: Store, flow: str) -> list[RunRow]:
             number=rec.number, kind=rec.kind, label=safe(run_label(rec)), status=rec.status,
             started=format_started(rec.started_at, now),
             duration=format_seconds(duration) if duration is not None else "-",
-            params=format_params(rec.parameters, limit=80), origin=rec.origin_run,
+            params=format_params(rec.parameters, limit=400), origin=rec.origin_run,
             spun_step=rec.spun_step))
     return rows
 

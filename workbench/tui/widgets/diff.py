@@ -11,6 +11,7 @@ from textual.widgets.tree import TreeNode
 from ...display import safe
 from ...compare import ArtifactDiff, summarize_changes
 from ...queries import TaskDiff
+from ..keys import bindings, widget_key
 
 SIGN = {"changed": "~", "added": "+", "removed": "-", "unchanged": "="}
 ORDER = {"changed": 0, "added": 1, "removed": 2, "unchanged": 3}
@@ -41,6 +42,8 @@ def diff_label(diff: ArtifactDiff, name_width: int = 12) -> Text:
 
 class DiffView(Tree[Any]):
     """The spin diff of the selected spin/resume run: changes first, then unchanged."""
+
+    BINDINGS = bindings([widget_key("diff.expand")])
 
     DEFAULT_CSS = """
     DiffView { background: $surface; }

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.syntax import Syntax
 from rich.table import Table
@@ -10,6 +11,8 @@ from rich.text import Text
 from textual.widgets import DataTable, Static
 
 from ...display import safe
+from ..columns import Column, cut, cut_pairs, fit
+from ..keys import bindings, widget_key
 from ..model import RUN_GLYPH, RUN_STYLE, ArtifactRow, RunRow, task_facts
 
 
@@ -44,25 +47,121 @@ class StatusHeader(Static):
         self.update(text)
 
 
-class RunsTable(DataTable):
+class FittedTable(DataTable):
+    """A DataTable whose columns fit its width (``columns.fit``): values are cut with ``…``
+    (never a number) or their columns dropped, never clipped at the pane's edge."""
+
+    COLUMNS: list[Column] = []
+    BINDINGS = bindings([widget_key(k) for k in ("table.top", "table.bottom", "table.down",
+                                                  "table.up")])
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_cursor=True)
+        self._fitted_for: tuple | None = None
+
+    def action_first_row(self) -> None:
+        """The first row, the view scrolled to its first column (never sideways)."""
+        if self.row_count:
+            self.move_cursor(row=0, animate=False)
+            self.scroll_to(x=0, animate=False)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1, animate=False)
+            self.scroll_to(x=0, animate=False)
+
+    def cells_of(self, row: Any) -> dict[str, Text]:
+        """The row's cells by column key (full text; cutting is done here)."""
+        raise NotImplementedError
+
+    def row_key(self, row: Any) -> str:
+        raise NotImplementedError
+
+    @property
+    def shown_rows(self) -> list[Any]:
+        raise NotImplementedError
+
+    def on_resize(self, event: Any) -> None:
+        self._refill()
+
+    def _room(self) -> int:
+        return max(10, (self.size.width or 60) - 1)  # the vertical scrollbar
+
+    def _refill(self, keep: str | None = None, force: bool = False) -> None:
+        rows = self.shown_rows
+        cells = [self.cells_of(r) for r in rows]
+        natural = {c.key: max((cell_len(row[c.key].plain) for row in cells), default=0)
+                   for c in self.COLUMNS}
+        widths = fit(self.COLUMNS, natural, self._room())
+        key = (id(rows), len(rows), tuple(widths.items()))
+        if not force and key == self._fitted_for:
+            return
+        self._fitted_for = key
+        if keep is None and rows and 0 <= self.cursor_row < len(rows):
+            keep = self.row_key(rows[min(self.cursor_row, len(rows) - 1)])
+        scroll_y = self.scroll_y
+        self.clear(columns=True)
+        for c in self.COLUMNS:
+            if c.key in widths:
+                self.add_column(Text(c.label, justify="right" if c.right else "left"),
+                                key=c.key, width=widths[c.key])
+        for row, cell in zip(rows, cells):
+            out = []
+            for c in self.COLUMNS:
+                if c.key in widths:
+                    text = cell[c.key]
+                    if cell_len(text.plain) > widths[c.key]:
+                        text = Text((c.cutter or cut)(text.plain, widths[c.key]),
+                                    style=text.style)
+                    if c.right:
+                        text.justify = "right"
+                    out.append(text)
+            self.add_row(*out, key=self.row_key(row))
+        keys = [self.row_key(r) for r in rows]
+        if keep in keys:
+            self.move_cursor(row=keys.index(keep), animate=False)
+        self.scroll_y = scroll_y
+
+
+class RunsTable(FittedTable):
     """Newest run first: number, status, kind (with origin), started, duration, params."""
 
     DEFAULT_CSS = """
     RunsTable { background: $surface; }
     """
 
+    COLUMNS = [
+        Column("number", "#", 0, right=True),
+        Column("status", " ", 0),
+        Column("kind", "kind", 1, cut=True, min=8),
+        Column("duration", "took", 2, right=True),
+        Column("started", "started", 4),
+        Column("params", "params", 3, cut=True, min=10, cutter=cut_pairs),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False, show_cursor=True)
+        super().__init__(id=id)
         self.rows_: list[RunRow] = []
         self.marked: int | None = None
 
-    def on_mount(self) -> None:
-        self.add_column("#", key="number")
-        self.add_column(" ", key="status", width=1)
-        self.add_column("kind", key="kind")
-        self.add_column("started", key="started")
-        self.add_column("took", key="duration")
-        self.add_column("params", key="params")
+    @property
+    def shown_rows(self) -> list[RunRow]:
+        return self.rows_
+
+    def row_key(self, row: RunRow) -> str:
+        return str(row.number)
+
+    def cells_of(self, row: RunRow) -> dict[str, Text]:
+        style = RUN_STYLE.get(row.status, "")
+        mark = "◆" if row.number == self.marked else ""
+        return {
+            "number": Text(f"{mark}{row.number}", style="bold cyan" if mark else "bold"),
+            "status": Text(RUN_GLYPH.get(row.status, "?"), style=style),
+            "kind": Text(row.label, style="" if row.kind == "run" else "italic"),
+            "started": Text(row.started, style="dim"),
+            "duration": Text(row.duration),
+            "params": Text(row.params, style="dim"),
+        }
 
     def show_runs(self, rows: list[RunRow], selected: int | None) -> None:
         """Replace the rows (keeping the cursor on ``selected``)."""
@@ -71,22 +170,7 @@ class RunsTable(DataTable):
                 self.select_number(selected)
             return
         self.rows_ = rows
-        self.clear()
-        for row in rows:
-            style = RUN_STYLE.get(row.status, "")
-            mark = "◆" if row.number == self.marked else ""
-            self.add_row(
-                Text(f"{mark}{row.number}", style="bold cyan" if mark else "bold",
-                     justify="right"),
-                Text(RUN_GLYPH.get(row.status, "?"), style=style),
-                Text(row.label, style="" if row.kind == "run" else "italic"),
-                Text(row.started, style="dim"),
-                Text(row.duration, justify="right"),
-                Text(row.params, style="dim"),
-                key=str(row.number),
-            )
-        if selected is not None:
-            self.select_number(selected)
+        self._refill(str(selected) if selected is not None else None, force=True)
 
     def select_number(self, number: int) -> None:
         for i, row in enumerate(self.rows_):
@@ -97,37 +181,44 @@ class RunsTable(DataTable):
 
     def set_marked(self, number: int | None) -> None:
         self.marked = number
-        rows, self.rows_ = self.rows_, []
-        selected = rows[self.cursor_row].number if rows and 0 <= self.cursor_row < len(rows) \
-            else None
-        self.show_runs(rows, selected)
+        self._refill(force=True)
 
 
 CHANGE_MARK = {"changed": ("~", "bold yellow"), "added": ("+", "bold green"),
                "unchanged": ("", ""), "": ("", "")}
 
 
-class ArtifactsTable(DataTable):
+class ArtifactsTable(FittedTable):
     """The selected task's artifacts: change mark, name, type, size, summary."""
 
     DEFAULT_CSS = """
     ArtifactsTable { background: $surface; }
     """
 
+    COLUMNS = [
+        Column("change", " ", 0),
+        Column("name", "name", 0, cut=True, min=8),
+        Column("type", "type", 3, cut=True, min=9),
+        Column("size", "size", 4, right=True),
+        Column("summary", "summary", 1, cut=True, min=12),
+    ]
+
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=False)
+        super().__init__(id=id)
         self.rows_: list[ArtifactRow] = []
         self.filter_text = ""
+        self._visible: list[ArtifactRow] = []
+        self.wanted: str | None = None  # the artifact the user last put the cursor on
 
-    def on_mount(self) -> None:
-        self.add_column(" ", key="change", width=1)
-        self.add_column("name", key="name")
-        self.add_column("type", key="type")
-        self.add_column("size", key="size")
-        self.add_column("summary", key="summary")
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.has_focus and event.row_key is not None:
+            self.wanted = event.row_key.value
 
     def show_rows(self, rows: list[ArtifactRow]) -> None:
-        keep = self.current_name
+        """New rows (another task): the cursor stays on the artifact it was on, or goes
+        back to the one the user chose last, when the new task has it."""
+        names = {self.row_key(r) for r in rows}
+        keep = self.wanted if self.wanted in names else self.current_name
         self.rows_ = rows
         self._fill(keep)
 
@@ -144,29 +235,33 @@ class ArtifactsTable(DataTable):
                 or f in r.summary.lower()]
 
     @property
+    def shown_rows(self) -> list[ArtifactRow]:
+        return self._visible
+
+    def row_key(self, row: ArtifactRow) -> str:
+        return row.key or row.name
+
+    @property
     def current_name(self) -> str | None:
         """The real name of the artifact under the cursor (rows show it sanitised)."""
-        rows = self.visible_rows
+        rows = self._visible
         if rows and 0 <= self.cursor_row < len(rows) and self.row_count:
-            return rows[self.cursor_row].key or rows[self.cursor_row].name
+            return self.row_key(rows[self.cursor_row])
         return None
 
+    def cells_of(self, row: ArtifactRow) -> dict[str, Text]:
+        mark, style = CHANGE_MARK.get(row.change, ("", ""))
+        return {
+            "change": Text(mark, style=style),
+            "name": Text(row.name, style="bold" if row.change in ("changed", "added") else ""),
+            "type": Text(_short_type(row.type_name), style="cyan"),
+            "size": Text(row.size, style="dim"),
+            "summary": Text(row.summary),
+        }
+
     def _fill(self, keep: str | None) -> None:
-        self.clear()
-        rows = self.visible_rows
-        for row in rows:
-            mark, style = CHANGE_MARK.get(row.change, ("", ""))
-            self.add_row(
-                Text(mark, style=style),
-                Text(row.name, style="bold" if row.change in ("changed", "added") else ""),
-                Text(_short_type(row.type_name), style="cyan"),
-                Text(row.size, justify="right", style="dim"),
-                Text(row.summary, no_wrap=True, overflow="ellipsis"),
-                key=row.key or row.name,
-            )
-        names = [r.key or r.name for r in rows]
-        if keep in names:
-            self.move_cursor(row=names.index(keep), animate=False)
+        self._visible = self.visible_rows
+        self._refill(keep, force=True)
 
 
 def _short_type(name: str) -> str:
