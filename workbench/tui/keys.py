@@ -93,6 +93,8 @@ WIDGET_KEYS: list[Key] = [
     Key("table.bottom", "end,G", "last_row", "Last row", NAV, show=False, palette=False),
     Key("table.down", "j", "cursor_down", "Row below", NAV, show=False, palette=False),
     Key("table.up", "k", "cursor_up", "Row above", NAV, show=False, palette=False),
+    Key("task.frames", "o", "toggle_frames", "Show or fold library frames of a traceback",
+        INSPECT, show=False, palette=False),
     Key("diff.expand", "enter", "toggle_node", "Expand or fold the diff row", INSPECT,
         show=False, palette=False),
 ]

@@ -25,7 +25,8 @@ from .messages import DiffsLoaded, LogsLoaded
 from .widgets.dag import DagView
 from .widgets.diff import DiffView
 from .widgets.logs import LogView, note
-from .widgets.panes import ArtifactsTable, RunsTable, SourceView, StatusHeader, TaskInfo
+from .widgets.panes import (ArtifactsTable, RunsTable, SourceView, StatusHeader, TaskInfo,
+                            TaskScroll)
 
 
 BOTTOM_MIN = 9  # rows the Logs/Diff/Source/Task panel keeps when the Flow pane grows
@@ -94,7 +95,7 @@ class MainScreen(Screen[None]):
                 with VerticalScroll(id="source-scroll"):
                     yield SourceView(id="source-view")
             with TabPane("Task", id="task"):
-                with VerticalScroll(id="task-scroll"):
+                with TaskScroll(id="task-scroll"):
                     yield TaskInfo(id="task-view")
         yield Footer()
 
@@ -103,6 +104,7 @@ class MainScreen(Screen[None]):
         self.query_one("#flow-pane").border_title = "Flow"
         self.query_one("#artifacts-pane").border_title = "Artifacts"
         self.query_one("#splits").display = False
+        self.query_one(TaskInfo).user_dir = str(self.flow_file.resolve().parent)
         self.query_one("#filter").display = False
         dag = self.query_one(DagView)
         if self.graph is not None:

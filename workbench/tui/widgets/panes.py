@@ -8,9 +8,10 @@ from rich.console import Group
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from ...display import safe
+from ...display import fold_traceback, safe
 from ..columns import Column, cut, cut_pairs, fit
 from ..keys import bindings, widget_key
 from ..model import RUN_GLYPH, RUN_STYLE, ArtifactRow, RunRow, task_facts
@@ -287,9 +288,22 @@ class SourceView(Static):
 
 
 class TaskInfo(Static):
-    """Timings, attempt, exception and traceback of the selected task."""
+    """Timings, attempt, exception and traceback of the selected task. The traceback shows
+    the user's frames (files under the flow's folder, paths relative to it) and folds the
+    library frames into one line; ``o`` (in the Task tab) unfolds them."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.user_dir: str | None = None
+        self.folded = True
+        self._shown_task: Any = None
+
+    def toggle_frames(self) -> None:
+        self.folded = not self.folded
+        self.show_task(self._shown_task)
 
     def show_task(self, task: Any) -> None:
+        self._shown_task = task
         if task is None:
             self.update(Text("No task of this step in the selected run.", style="dim italic"))
             return
@@ -312,7 +326,22 @@ class TaskInfo(Static):
             parts.append(Text(""))
         parts.append(table)
         if task.traceback:
+            folded = fold_traceback(task.traceback, self.user_dir)
             parts.append(Text(""))
-            parts.append(Syntax(safe(task.traceback.rstrip()), "pytb", theme="ansi_dark",
+            if folded.library_frames:
+                hint = "o shows them" if self.folded else "o folds them"
+                parts.append(Text(f"{folded.library_summary()}: {hint}", style="dim italic"))
+            text = folded.text(folded=self.folded, relative_to=self.user_dir) \
+                if folded.frames else task.traceback.rstrip()
+            parts.append(Syntax(safe(text), "pytb", theme="ansi_dark",
                                 background_color="default", word_wrap=True))
         self.update(Group(*parts))
+
+
+class TaskScroll(VerticalScroll):
+    """The Task tab's scroller: ``o`` shows or folds a traceback's library frames."""
+
+    BINDINGS = bindings([widget_key("task.frames")])
+
+    def action_toggle_frames(self) -> None:
+        self.query_one(TaskInfo).toggle_frames()
