@@ -61,7 +61,6 @@ class WorkbenchApp(EngineBridge, App[int]):
         self.selected_split = 0  # position in the step's task list
         self.marked: int | None = None
         self.last_params: dict[str, str] = {}
-        self._spin_queue: list[str] = []
         self._file_sig: tuple | None = None
         self._store_sig: tuple | None = None
         self._refresh_pending = False
@@ -278,13 +277,7 @@ class WorkbenchApp(EngineBridge, App[int]):
         self.send(P.ResumeCommand(step, self.selected_run), f"resuming from {step}")
 
     def action_cancel(self) -> None:
-        self._spin_queue.clear()
-        if self.engine is None or not (self.busy or self.engine.busy):
-            self.notify("nothing is running", timeout=2)
-            return
-        self.activity = "cancelling…"
-        self.engine.send(P.CancelCommand())
-        self.main.update_header()
+        self.cancel()
 
     def action_request_quit(self) -> None:
         if self.busy or (self.engine is not None and self.engine.busy):
@@ -509,15 +502,6 @@ class WorkbenchApp(EngineBridge, App[int]):
         self.main.refresh_selection()
         if old is not None and self.watch:
             modified = [n for n, s in dag.states.items() if s.modified]
-            if modified:
-                self._spin_queue = [n for n in self.step_names() if n in modified]
-                self.next_queued_spin()
-
-    def next_queued_spin(self) -> None:
-        if not self._spin_queue or self.engine is None:
-            return
-        if self.engine.busy:
-            return
-        step = self._spin_queue.pop(0)
-        self.spin_step(step, run=None)
+            for step in [n for n in self.step_names() if n in modified]:
+                self.spin_step(step, run=None)
 

@@ -36,6 +36,8 @@ class EngineBridge:
     activity: str
     active_run: str | None
     live_logs: dict[int, list[tuple[str, str]]]
+    queue: list[tuple[P.Command, str]]
+    queue_held: bool
     spin_diffs: dict[tuple[int, str], list[TaskDiff]]  # (run, step) -> what the worker sent
     _command: str | None
     _worker_lost: bool  # the worker died under us: the next command starts a new one
@@ -52,6 +54,8 @@ class EngineBridge:
         self.spin_diffs = {}
         self._command = None
         self._worker_lost = False
+        self.queue: list[tuple[P.Command, str]] = []  # commands waiting for the worker
+        self.queue_held = False  # after x: the queue waits until x clears it or a command
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -81,7 +85,9 @@ class EngineBridge:
                 pass
 
     def send(self, command: P.Command, activity: str) -> bool:
-        """Send ``command`` to the worker when it can take one; False (and a note) if not.
+        """Send ``command`` to the worker, or queue it behind the one running (the header
+        lists the queue; ``x`` cancels the running command, a second ``x`` the queue).
+        False (and a note) when there is no worker to send it to.
 
         A worker that died (the OOM killer's likely target: it holds the cache) is replaced
         by a new one here, and the user is told.
@@ -94,15 +100,51 @@ class EngineBridge:
             self.notify("no engine worker: this session can browse but not run",
                         severity="warning")
             return False
-        if self.busy or self.engine.busy:
-            self.notify("busy: wait for the current run, or press x to cancel it",
-                        severity="warning")
-            return False
+        if self.busy or self.engine.busy or self.queue_held:
+            if (command, activity) in self.queue:  # watch mode saving twice: once is enough
+                return True
+            self.queue.append((command, activity))
+            self.queue_held = False  # a new command lets a held queue go on
+            self.notify(f"queued: {activity} ({len(self.queue)} waiting; x cancels the "
+                        f"running one, x twice the queue)", timeout=3)
+            self.main.update_header()
+            if not (self.busy or self.engine.busy):
+                self.next_queued()
+            return True
         self.busy, self._command = True, P.name_of(command)
         self.activity = activity
         self.engine.send(command)
         self.main.update_header()
         return True
+
+    def next_queued(self) -> None:
+        """The worker is free: send the first queued command, unless the queue is held."""
+        if not self.queue or self.queue_held or self.engine is None:
+            return
+        if self.busy or self.engine.busy:
+            return
+        command, activity = self.queue.pop(0)
+        self.send(command, activity)
+
+    def cancel(self) -> None:
+        """``x``: cancel the running command and hold the queue; with nothing running,
+        clear the queue."""
+        running = self.engine is not None and (self.busy or self.engine.busy)
+        if running:
+            self.activity = "cancelling…"
+            self.engine.send(P.CancelCommand())
+            if self.queue:
+                self.queue_held = True
+                self.notify(f"cancelling; {len(self.queue)} queued held: x clears them, "
+                            f"a new command lets them go on", timeout=4)
+        elif self.queue:
+            n = len(self.queue)
+            self.queue.clear()
+            self.queue_held = False
+            self.notify(f"cleared the queue ({n} command{'s' if n != 1 else ''})", timeout=3)
+        else:
+            self.notify("nothing is running", timeout=2)
+        self.main.update_header()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
     def read_events(self) -> None:
@@ -192,7 +234,7 @@ class EngineBridge:
             self.activity = "idle"
         self.main.update_header()
         self.schedule_refresh()
-        self.next_queued_spin()
+        self.next_queued()
 
     def _engine_idle(self, event: P.Idle) -> None:
         if not self.busy:

@@ -447,4 +447,5 @@ class MainScreen(Screen[None]):
         self.query_one(StatusHeader).show(
             flow=self.flow, file=model.short_path(self.flow_file),
             store=model.short_path(self.store_dir), activity=self.activity,
-            busy=self.busy, watch=self.app.watch, marked=self.marked)
+            busy=self.busy, watch=self.app.watch, marked=self.marked,
+            queued=[activity for _, activity in self.app.queue], held=self.app.queue_held)

@@ -31,7 +31,8 @@ class StatusHeader(Static):
     """
 
     def show(self, *, flow: str, file: str, store: str, activity: str, busy: bool,
-             watch: bool, marked: int | None = None) -> None:
+             watch: bool, marked: int | None = None, queued: list[str] | None = None,
+             held: bool = False) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("◆ workbench  ", "bold cyan")
         text.append(safe(flow), "bold")
@@ -41,6 +42,10 @@ class StatusHeader(Static):
         text.append("   ")
         text.append("● " if busy else "○ ", "bold yellow" if busy else "green")
         text.append(safe(activity), "yellow" if busy else "dim")
+        if queued:
+            what = ", ".join(safe(q) for q in queued[:2]) + (", …" if len(queued) > 2 else "")
+            text.append(f"   ⋯ {len(queued)} queued{' (held: x clears)' if held else ''}: "
+                        f"{what}", "bold yellow")
         if watch:
             text.append("   ◉ watching", "bold magenta")
         if marked is not None:
