@@ -6,6 +6,7 @@ each event on its type; the panes are refreshed through the app's ``refresh_*`` 
 """
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 from textual import work
@@ -56,6 +57,7 @@ class EngineBridge:
         self._worker_lost = False
         self.queue: list[tuple[P.Command, str]] = []  # commands waiting for the worker
         self.queue_held = False  # after x: the queue waits until x clears it or a command
+        self.running_tasks: dict[int, tuple[str, float]] = {}  # task id -> (label, started)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -180,7 +182,14 @@ class EngineBridge:
         self.main.update_header()
         self.schedule_refresh()
 
+    def running_elapsed(self) -> list[tuple[str, float]]:
+        """The tasks running now and their seconds so far (the header ticks them)."""
+        now = time.monotonic()
+        return [(label, now - started) for label, started in self.running_tasks.values()]
+
     def _engine_task_started(self, event: P.TaskStarted) -> None:
+        split = f"[{event.split_index}]" if event.split_index is not None else ""
+        self.running_tasks[int(event.task_id)] = (f"{event.step}{split}", time.monotonic())
         self.live_logs.setdefault(int(event.task_id), [])
         self.activity = f"{self.active_run or 'run'} · {event.step}"
         self.main.update_header()
@@ -194,6 +203,7 @@ class EngineBridge:
         self.main.live_log_line(int(event.task_id), entry)
 
     def _engine_task_finished(self, event: P.TaskFinished) -> None:
+        self.running_tasks.pop(int(event.task_id), None)
         if event.status != "succeeded" and not event.will_retry:
             self.notify(safe(f"{event.pathspec} {event.status}: "
                              f"{event.exception or event.status}"),
@@ -228,6 +238,7 @@ class EngineBridge:
         self.show_spun(int(event.run), event.step, event.diffs, ok)
 
     def _engine_command_finished(self, event: P.CommandFinished) -> None:
+        self.running_tasks.clear()
         self.busy = False
         self._command = None
         if event.status == "error":

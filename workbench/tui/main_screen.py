@@ -114,6 +114,7 @@ class MainScreen(Screen[None]):
         self.refresh_all()
         dag.focus()
         self.watch(dag, "scroll_y", lambda _: self.show_flow_position(), init=False)
+        self.set_interval(0.5, self._tick)
         self.update_header()
         self.app.start_session()
 
@@ -443,9 +444,15 @@ class MainScreen(Screen[None]):
         else:
             banner.display = False
 
+    def _tick(self) -> None:
+        """Twice a second while tasks run: their elapsed times in the header."""
+        if self.app.running_tasks and not self.closing:
+            self.update_header()
+
     def update_header(self) -> None:
         self.query_one(StatusHeader).show(
             flow=self.flow, file=model.short_path(self.flow_file),
             store=model.short_path(self.store_dir), activity=self.activity,
             busy=self.busy, watch=self.app.watch, marked=self.marked,
-            queued=[activity for _, activity in self.app.queue], held=self.app.queue_held)
+            queued=[activity for _, activity in self.app.queue], held=self.app.queue_held,
+            running=self.app.running_elapsed())

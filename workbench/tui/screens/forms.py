@@ -35,6 +35,29 @@ def _param_note(spec: Any, default: str, help_text: str) -> str:
     return " · ".join(parts)
 
 
+def check_param(spec: Any, text: str) -> str | None:
+    """What is wrong with ``text`` as the value of ``spec`` (the flow's own coercion rules,
+    ``flow.parameters.coerce``), or None. Types the parser cannot know are not checked
+    here: the run reports them."""
+    from ...flow.parameters import JSONType, Parameter, ParameterError, coerce
+
+    if spec.kind == "IncludeFile":
+        return None
+    declared = spec.kwargs.get("type")
+    default = spec.kwargs.get("default")
+    types = {"int": int, "float": float, "bool": bool, "str": str, "JSONType": JSONType}
+    ptype = types.get(declared) if isinstance(declared, str) else None
+    if ptype is None and declared is None and default is not None:
+        ptype = type(default) if type(default) in (int, float, bool, str) else None
+    if ptype is None:
+        return None
+    try:
+        coerce(Parameter(spec.name or spec.attr, type=ptype), text)
+    except ParameterError as exc:
+        return str(exc)
+    return None
+
+
 def _label(name: str, note: str) -> Text:
     """``name  note`` from a flow's text: sanitised, never read as markup."""
     return Text.assemble((safe(name), ""), "  ", (safe(note), "dim"))
@@ -74,6 +97,7 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
                                 classes="form-label")
                     yield Input(value=self.last.get(name, default), placeholder=default,
                                 id=f"param-{i}", classes="form-input")
+                    yield Static("", id=f"param-error-{i}", classes="form-error")
             with Horizontal(classes="form-buttons"):
                 yield Button("Run", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
@@ -90,12 +114,25 @@ class ParamsScreen(ModalScreen[dict[str, str] | None]):
         self.action_submit()
 
     def action_submit(self) -> None:
+        """Dismiss with the values; a bad value keeps the form open, its error under it."""
         values: dict[str, str] = {}
+        first_bad = None
         for i, spec in enumerate(self.parameters):
             name = spec.name or spec.attr
-            text = self.query_one(f"#param-{i}", Input).value.strip()
+            box = self.query_one(f"#param-{i}", Input)
+            text = box.value.strip()
+            error = check_param(spec, text) if text else None
+            note = self.query_one(f"#param-error-{i}", Static)
+            note.update(Text(f"✘ {safe(error)}", style="bold red") if error else "")
+            note.display = bool(error)
+            box.set_class(bool(error), "-invalid")
+            if error and first_bad is None:
+                first_bad = box
             if text and text != _literal_text(spec.kwargs.get("default")):
                 values[name] = text
+        if first_bad is not None:
+            first_bad.focus()
+            return
         self.dismiss(values)
 
     def action_cancel(self) -> None:

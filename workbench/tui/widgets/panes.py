@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from ...display import fold_traceback, safe
+from ...display import fold_traceback, format_seconds, safe
 from ..columns import Column, cut, cut_pairs, fit
 from ..keys import bindings, widget_key
 from ..model import RUN_GLYPH, RUN_STYLE, ArtifactRow, RunRow, task_facts
@@ -32,7 +32,7 @@ class StatusHeader(Static):
 
     def show(self, *, flow: str, file: str, store: str, activity: str, busy: bool,
              watch: bool, marked: int | None = None, queued: list[str] | None = None,
-             held: bool = False) -> None:
+             held: bool = False, running: list[tuple[str, float]] | None = None) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("◆ workbench  ", "bold cyan")
         text.append(safe(flow), "bold")
@@ -42,6 +42,11 @@ class StatusHeader(Static):
         text.append("   ")
         text.append("● " if busy else "○ ", "bold yellow" if busy else "green")
         text.append(safe(activity), "yellow" if busy else "dim")
+        if running:
+            ticks = ", ".join(f"{safe(label)} {format_seconds(sec)}"
+                              for label, sec in running[:3])
+            more = f" +{len(running) - 3}" if len(running) > 3 else ""
+            text.append(f" · ▶ {ticks}{more}", "bold yellow")
         if queued:
             what = ", ".join(safe(q) for q in queued[:2]) + (", …" if len(queued) > 2 else "")
             text.append(f"   ⋯ {len(queued)} queued{' (held: x clears)' if held else ''}: "
