@@ -497,7 +497,7 @@ async def test_a_killed_worker_is_replaced_on_the_next_command(workdir):
         await wait_idle(pilot)
         assert app.engine is not None and app.engine is not first and app.engine.alive
         assert [r.status for r in runs(workdir)] == ["succeeded"]
-        toasts = [n.message for n in app._notifications]  # noqa: SLF001
+        toasts = [m for m, _ in app.messages]
         assert any("started a new one" in t for t in toasts), toasts
 
 

@@ -85,3 +85,37 @@ async def test_a_bad_parameter_keeps_the_form_open_with_the_error_beside_it(work
         await pilot.pause(0.2)
         assert not isinstance(app.screen, ParamsScreen)
         assert app.engine.sent[-1].params == {"n_customers": "1200", "seed": "42"}
+
+
+async def test_notifications_never_cover_the_panes(workdir):
+    """At 80x24, a spin's message and an error sit on the message line above the Footer:
+    no toast floats over the Diff rows, the S form or the Task tab."""
+    from textual.widgets._toast import Toast
+
+    from workbench.tui.app import WorkbenchApp
+    from workbench.tui.widgets.message_line import MessageLine
+
+    run_flow(workdir)
+    app = WorkbenchApp(workdir / "churn_flow.py", store=workdir / "store",
+                       engine_factory=IdleEngine, poll_interval=60)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.activity == "idle", what="the engine stand-in")
+        await settle(pilot)
+        tabs = app.main.query_one("#tabs")
+        before = tabs.region
+        app.notify("spin train → run 2 succeeded in 0.31s: accuracy, weights")
+        app.notify("ChurnFlow/2/train/9 failed: ValueError", severity="error")
+        await pilot.pause(0.2)
+        line = app.main.query_one(MessageLine)
+        assert line.display and "ValueError" in line.text
+        assert not list(app.screen.query(Toast))
+        # the line has a row of its own: the bottom panel ends above it
+        assert not tabs.region.overlaps(line.region)
+        assert tabs.region.bottom <= line.region.y < 23  # above the Footer
+        assert line.region.y == tabs.region.bottom and before.bottom == 23
+        await pilot.press("S")  # a form: the message shows under it, not over it
+        await pilot.pause(0.2)
+        app.notify("a warning while the form is open", severity="warning")
+        await pilot.pause(0.2)
+        assert "warning while" in line.text and not list(app.screen.query(Toast))
+        assert [m for m, _ in app.messages][-1] == "a warning while the form is open"

@@ -118,7 +118,7 @@ async def test_a_failure_toast_with_markup_in_the_exception_leaves_the_app_up(wo
         await pilot.press("r")
         await wait_idle(pilot)
         assert app.is_running
-        toasts = [n.message for n in app._notifications]  # noqa: SLF001
+        toasts = [m for m, _ in app.messages]
         assert any("bad [/ value" in m for m in toasts), toasts
         assert all("\x1b" not in m for m in toasts)
         assert "\x1b" not in _shot(app)

@@ -60,6 +60,7 @@ class WorkbenchApp(EngineBridge, App[int]):
         self.selected_step: str | None = None
         self.selected_split = 0  # position in the step's task list
         self.marked: int | None = None
+        self.messages: list[tuple[str, str]] = []  # every notification, oldest first
         self.last_params: dict[str, str] = {}
         self._file_sig: tuple | None = None
         self._store_sig: tuple | None = None
@@ -166,6 +167,24 @@ class WorkbenchApp(EngineBridge, App[int]):
             self.selected_split = next((i for i, t in enumerate(siblings) if t.id == task.id), 0)
         self.main.refresh_all()
         self.action_show_tab("task")
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Notifications go to the message line of the screen in view (or of the main
+        screen under a form), never over the panes; ``messages`` keeps them all."""
+        from .widgets.message_line import MessageLine
+
+        self.messages.append((message, severity))
+        del self.messages[:-200]
+        lines = list(self.screen.query(MessageLine)) if self.main_up else []
+        if not lines and self.main_up:
+            lines = list(self.main.query(MessageLine))
+        if not lines:
+            super().notify(message, title=title, severity=severity, timeout=timeout,
+                           markup=markup)
+            return
+        lines[0].show(f"{title}: {message}" if title else message, severity,
+                      timeout if timeout is not None else 4.0, markup=markup)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: a notification, never a crash."""

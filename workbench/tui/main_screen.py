@@ -27,6 +27,7 @@ from .widgets.diff import DiffView
 from .widgets.logs import LogView, note
 from .widgets.panes import (ArtifactsTable, RunsTable, SourceView, StatusHeader, TaskInfo,
                             TaskScroll)
+from .widgets.message_line import MessageLine
 
 
 BOTTOM_MIN = 9  # rows the Logs/Diff/Source/Task panel keeps when the Flow pane grows
@@ -97,6 +98,7 @@ class MainScreen(Screen[None]):
             with TabPane("Task", id="task"):
                 with TaskScroll(id="task-scroll"):
                     yield TaskInfo(id="task-view")
+        yield MessageLine()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -19,6 +19,7 @@ from ...queries.comparison import compare_runs
 from ...queries import run_label
 from ..model import LOAD_LOCK, RUN_GLYPH, RUN_STYLE
 from ..widgets.diff import _detail_line, detail_lines, diff_label
+from ..widgets.message_line import MessageLine
 
 
 class Compared(Message):
@@ -95,6 +96,7 @@ class CompareScreen(Screen[None]):
         yield Static(Text(f"Compare {self.flow}  run {self.run_a} → run {self.run_b}",
                           style="bold"), id="compare-title")
         yield Container(LoadingIndicator(), id="compare-body")
+        yield MessageLine()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -25,6 +25,7 @@ from ...display import format_size, safe
 from .. import preview_data as pdata
 from ..model import LOAD_LOCK
 from ..widgets.table import VirtualTable
+from ..widgets.message_line import MessageLine
 
 MAX_TEXT = 2_000_000
 
@@ -119,6 +120,7 @@ class PreviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text(self.title_text, style="bold"), id="preview-title")
         yield Container(LoadingIndicator(), id="preview-body")
+        yield MessageLine()
         yield Footer()
 
     def on_mount(self) -> None:
