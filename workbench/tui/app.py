@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from textual import work
 from textual.app import App
 from textual.widgets import Input, Select, TabbedContent
 from textual.worker import Worker, WorkerState
@@ -297,6 +298,56 @@ class WorkbenchApp(EngineBridge, App[int]):
 
     def action_cancel(self) -> None:
         self.cancel()
+
+    def action_status(self) -> None:
+        """i: ``workbench status`` for the flow file now, against the reference run."""
+        if self.graph is None:
+            self.notify(safe(self.graph_error or "the flow has no graph"), severity="error",
+                        markup=False)
+            return
+        from ..queries.status import step_status as flow_status
+        from .screens.report import ReportScreen, status_renderable
+
+        report = flow_status(self.graph, self.store, None)
+        self.push_screen(ReportScreen(f"status · {self.flow}", status_renderable(report)))
+
+    def action_gc(self) -> None:
+        """ctrl+g: ``workbench gc FLOW`` (spins beyond the newest kept, unreferenced blobs),
+        after a confirmation; in a thread, the result on the message line."""
+        store = self.store
+        if store is None:
+            self.notify("nothing to collect: the flow has never run", timeout=3)
+            return
+        from ..store.gc import KEEP_SPINS
+        from .screens.forms import ConfirmScreen
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.collect_garbage()
+
+        self.push_screen(ConfirmScreen(
+            f"Remove {self.flow}'s spin runs beyond the newest {KEEP_SPINS}, then blobs, "
+            f"logs and temp files nothing references (workbench gc)?", yes="Collect"), done)
+
+    @work(thread=True, exclusive=True, group="gc", exit_on_error=False)
+    def collect_garbage(self) -> None:
+        from ..store.gc import gc
+
+        store = self.store
+        if store is None:
+            return
+        report = gc(store, self.flow)
+        freed = format_size(report.freed_bytes)
+        text = (f"gc: removed {len(report.removed_runs)} spin run(s), "
+                f"{report.removed_blobs} blob(s) ({freed}), {report.removed_logs} log file(s)")
+        if report.blob_sweep_skipped:
+            text += f"; blob sweep skipped: {report.blob_sweep_skipped}"
+        self.call_from_thread(self._gc_done, text)
+
+    def _gc_done(self, text: str) -> None:
+        self.notify(safe(text), timeout=6, markup=False)
+        if self.main_up:
+            self.main.refresh_all()
 
     def action_request_quit(self) -> None:
         if self.busy or (self.engine is not None and self.engine.busy):
