@@ -26,7 +26,7 @@ SIZE = (120, 36)
 def build_store(work: Path) -> None:
     from workbench.engine.api import run_flow, spin_step
 
-    for name in ("churn_flow.py", "broken_flow.py", "report_flow.py"):
+    for name in ("churn_flow.py", "broken_flow.py", "report_flow.py", "pipeline_flow.py"):
         shutil.copy(REPO / "sample_flows" / name, work / name)
     store = work / ".workbench"
     run_flow(work / "churn_flow.py", {}, store=store)
@@ -36,6 +36,8 @@ def build_store(work: Path) -> None:
     run_flow(flow, {"n_customers": "12000", "seed": "11"}, store=store)
     run_flow(work / "broken_flow.py", {}, store=store)
     run_flow(work / "report_flow.py", {}, store=store)
+    for seed in (3, 5, 8):
+        run_flow(work / "pipeline_flow.py", {"seed": str(seed)}, store=store)
     freeze(store)
 
 
@@ -152,7 +154,19 @@ async def shoot(work: Path, out: Path) -> list[Path]:
         await settle(pilot)
         save(app, "failed")
 
-    # 6. branches and a join, on a small terminal
+    # 6. a 20-step flow, one line per step, and its metrics across runs
+    app = app_for(work, "pipeline_flow.py")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press(*"jjjjjjjjjjjjjj")  # pick_best
+        await settle(pilot)
+        save(app, "dense_dag")
+        await pilot.press("M")
+        await wait(pilot, lambda: bool(getattr(app.screen, "rows", None)))
+        await settle(pilot)
+        save(app, "metrics")
+
+    # 7. branches and a join, on a small terminal
     app = app_for(work, "report_flow.py")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

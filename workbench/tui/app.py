@@ -417,6 +417,15 @@ class WorkbenchApp(EngineBridge, App[int]):
         a, b = sorted((other, run.number))
         self.push_screen(CompareScreen(store, self.flow, a, b))
 
+    def action_metrics(self) -> None:
+        """M: the runs as rows and the chosen scalar artifacts as columns."""
+        store = self.store
+        if store is None:
+            self.notify("no run yet: press r to run the flow", severity="warning")
+            return
+        from .screens.metrics import MetricsScreen
+        self.push_screen(MetricsScreen(store, self.store_dir, self.flow))
+
     def action_edit(self) -> None:
         step = self.selected_step
         line = 1

@@ -53,6 +53,8 @@ APP_KEYS: list[Key] = [
         key_display="N", main=True),
     Key("mark", "m", "mark", "Mark run", INSPECT, show=False, main=True),
     Key("compare", "c", "compare", "Compare", INSPECT, main=True),
+    Key("metrics", "M", "metrics", "Metrics across runs", INSPECT, key_display="M",
+        main=True),
     Key("edit", "e", "edit", "Edit step", INSPECT, main=True),
     Key("filter", "slash", "filter", "Filter artifacts", INSPECT, show=False,
         key_display="/", main=True),
