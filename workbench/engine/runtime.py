@@ -422,9 +422,12 @@ class Runtime:
                 state.selector.unregister(active.proc.pidfd)
             except (KeyError, ValueError):
                 pass
+        for stream_name, stream in active.streams.values():
+            try:
+                stream.file.close()  # flushes: the last buffered write can fail here
+            except OSError as exc:
+                self._write_failed(active, stream, stream_name, exc)
         active.proc.close()
-        for _, stream in active.streams.values():
-            stream.file.close()
 
     def _finalize(self, state: "_RunState", active: _Active) -> None:
         self._drain(state, active)
