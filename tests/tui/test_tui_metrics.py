@@ -15,6 +15,20 @@ def make_app(workdir):
     return app
 
 
+def test_scalar_summaries_read_as_numbers():
+    """Values come from the store's own summaries, numpy 2 reprs included."""
+    import numpy as np
+
+    from workbench.queries.metrics import SCALAR_TYPES, _value
+    from workbench.store.summary import describe
+
+    for obj, expected in ((0.25, 0.25), (3, 3.0), (True, 1.0), (np.float64(0.5), 0.5),
+                          (np.int64(7), 7.0), (np.bool_(False), 0.0)):
+        type_name, summary = describe(obj)
+        assert type_name in SCALAR_TYPES and _value(summary) == expected, (obj, summary)
+    assert _value("nan") is None and _value("DataFrame 3x2") is None
+
+
 def test_sparkline():
     assert sparkline([1.0, 2.0, 3.0]) == "▁▄█"
     assert sparkline([None, 1.0]) == " ▄" and sparkline([]) == ""

@@ -79,6 +79,12 @@ async def test_no_value_is_cut_into_a_wrong_one(workdir, size):
             for row, cells in zip(full, shown_cells(table)):
                 for key, shown in zip(keys, cells):
                     assert shown == row[key] or shown.endswith("…"), (key, shown, row[key])
+                    if shown != row[key] and key != "params":
+                        head = shown[:-1]
+                        assert row[key].startswith(head), (key, shown, row[key])
+                        # never the front part of a number: the cut is not mid-digits
+                        assert not (head[-1:].isdigit() and row[key][len(head)].isdigit()), \
+                            (key, shown, row[key])
             if isinstance(table, RunsTable):
                 assert "duration" in keys  # the number that matters stays
                 params = shown_cells(table)[0][keys.index("params")] \

@@ -8,6 +8,7 @@ table of 1,000 runs opens no blob. A metric is an artifact of a step that ran as
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,8 @@ from .runs import MAIN_KINDS, list_runs
 from .steps import step_tasks
 
 SCALAR_TYPES = {"int", "float", "bool", "numpy.float64", "numpy.float32", "numpy.int64",
-                "numpy.int32", "numpy.bool_"}
+                "numpy.int32", "numpy.bool", "numpy.bool_"}
+_NUMPY_REPR = re.compile(r"^np\.\w+\((.*)\)$")  # numpy 2: np.float64(0.5)
 
 Metric = tuple[str, str]  # (step, artifact)
 
@@ -33,6 +35,12 @@ class MetricRow:
 
 
 def _value(summary: str) -> float | None:
+    """The number a scalar's summary (its repr) shows: ``0.5``, ``np.float64(0.5)``,
+    ``True``, ``np.True_``."""
+    m = _NUMPY_REPR.match(summary)
+    if m:
+        summary = m.group(1)
+    summary = {"np.True_": "True", "np.False_": "False"}.get(summary, summary)
     try:
         value = float(summary)
     except (TypeError, ValueError):

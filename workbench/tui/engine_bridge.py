@@ -107,8 +107,8 @@ class EngineBridge:
                 return True
             self.queue.append((command, activity))
             self.queue_held = False  # a new command lets a held queue go on
-            self.notify(f"queued: {activity} ({len(self.queue)} waiting; x cancels the "
-                        f"running one, x twice the queue)", timeout=3)
+            self.notify(safe(f"queued: {activity} ({len(self.queue)} waiting; x cancels the "
+                             f"running one, x twice the queue)"), timeout=3, markup=False)
             self.main.update_header()
             if not (self.busy or self.engine.busy):
                 self.next_queued()

@@ -41,8 +41,8 @@ def status_renderable(report: Any) -> Group:
         parts.append(Text(safe(report.why), "dim"))
     parts.append(table)
     if report.added or report.removed:
-        parts.append(Text(f"graph changes: added {', '.join(report.added) or '-'}; "
-                          f"removed {', '.join(report.removed) or '-'}", "dim"))
+        parts.append(Text(safe(f"graph changes: added {', '.join(report.added) or '-'}; "
+                               f"removed {', '.join(report.removed) or '-'}"), "dim"))
     return Group(*parts)
 
 

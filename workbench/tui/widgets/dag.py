@@ -21,9 +21,9 @@ STATUSES = ("succeeded", "failed", "running", "pending", "cancelled", "crashed",
             "not_run")
 
 
-def legend_text(layout: DagLayout) -> str:
+def legend_text(legend: list[tuple[str, str]]) -> str:
     """The line under the drawing that says what its markers mean."""
-    return "  ".join(f"{m} {label}" for m, label in layout.legend)
+    return "  ".join(f"{m} {label}" for m, label in legend)
 
 
 LEGEND_ROOM = 1  # a row kept for the legend, so that a marker appearing moves nothing
@@ -162,7 +162,7 @@ class DagView(ScrollView, can_focus=True):
         else:
             layout = layout_dag(self.graph, {}, compact=compact)
             dense = False
-        legend = "  ".join(f"{m} {label}" for m, label in legend_of(widest, self.graph.nodes))
+        legend = legend_text(legend_of(widest, self.graph.nodes))
         return max(layout.width, len(legend)), layout.height + LEGEND_ROOM, dense
 
     def offscreen(self) -> tuple[int, int]:
@@ -234,7 +234,7 @@ class DagView(ScrollView, can_focus=True):
             self._lines_cache[row] = strip
         margin = self.margin_left
         if self.layout_ is not None and row == self.layout_.height and self.layout_.legend:
-            margin = max(0, (width - len(legend_text(self.layout_))) // 2)
+            margin = max(0, (width - len(legend_text(self.layout_.legend))) // 2)
         if margin:
             strip = Strip.join([Strip.blank(margin, self.rich_style), strip])
         return strip.crop_extend(int(scroll_x), int(scroll_x) + width, self.rich_style)
@@ -250,7 +250,7 @@ class DagView(ScrollView, can_focus=True):
         if row >= layout.height:
             if row == layout.height and layout.legend:
                 style = base + self.get_component_rich_style("dag--legend")
-                text = legend_text(layout)
+                text = legend_text(layout.legend)
                 return Strip([Segment(text, style)])
             return Strip.blank(layout.width, base)
         line = layout.lines[row]

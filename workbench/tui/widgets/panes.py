@@ -340,7 +340,8 @@ class TaskInfo(Static):
             parts.append(Text(""))
             if folded.library_frames:
                 hint = "o shows them" if self.folded else "o folds them"
-                parts.append(Text(f"{folded.library_summary()}: {hint}", style="dim italic"))
+                parts.append(Text(safe(f"{folded.library_summary()}: {hint}"),
+                                  style="dim italic"))
             text = folded.text(folded=self.folded, relative_to=self.user_dir) \
                 if folded.frames else task.traceback.rstrip()
             parts.append(Syntax(safe(text), "pytb", theme="ansi_dark",
