@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import sqlite3
 import time
 
 from rich.console import Console
@@ -139,6 +140,19 @@ def test_status_after_edits(cli, write_flow):
     doc = _ok(cli("status", flow, "--json", "--run", "1")).json()
     assert [(s["step"], s["status"]) for s in doc["steps"]] == [
         ("start", "up to date"), ("work", "modified"), ("join", "stale"), ("end", "stale")]
+    # --diff: the code that ran in run 1 against the file now, same rule as the Source tab
+    out = _ok(cli("status", flow, "--diff")).stdout
+    assert "work  - ran in Cmp/1/work/" in out
+    assert "- " in out and "self.input * self.input" in out and "self.input * 3" in out
+    doc = _ok(cli("status", flow, "--json", "--diff")).json()
+    work = next(s for s in doc["steps"] if s["step"] == "work")
+    marked = [(line["tag"], line["text"].strip()) for line in work["diff"]["lines"]
+              if line["tag"] != " "]
+    # both edits since run 1 show, the comment too (status itself ignores comments)
+    assert [tag for tag, _ in marked] == ["-", "-", "+", "+"]
+    assert "self.input * self.input" in marked[1][1] and "self.input * 3" in marked[3][1]
+    assert "# a comment only" in marked[2][1]
+    assert all("diff" not in s for s in doc["steps"] if s["step"] != "work")
     _one_line_error(cli("status", "Cmp"), "status needs the flow file (.py), not 'Cmp'")
     _one_line_error(cli("status", flow, "--run", "9"), "run Cmp/9 not found")
 
@@ -165,6 +179,11 @@ def test_gc_removes_old_spins(cli, write_flow, store_dir):
     task = shown["tasks"][0]["pathspec"]
     assert _ok(cli("show", task, "--json")).json()["artifacts"]
     assert "working on 0" in _ok(cli("logs", task)).stdout
+    # the flow texts only the removed spins read went with them
+    with sqlite3.connect(store_dir / "catalog.sqlite") as raw:
+        kept = {k for (k,) in raw.execute("SELECT key FROM sources")}
+        used = {k for (k,) in raw.execute("SELECT source_key FROM runs")}
+    assert kept == used and len(kept) == 2
     again = _ok(cli("gc", flow, "--json")).json()
     assert again["removed_runs"] == [] and again["removed_blobs"] == 0
     _one_line_error(cli("gc", flow, "--keep-spins", "-1"), "--keep-spins -1")

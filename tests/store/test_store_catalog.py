@@ -292,3 +292,25 @@ def test_live_run_is_not_crashed_but_stale_heartbeat_is(cat: Catalog) -> None:
     assert cat.get_run_by_id(run.id).status == "crashed"
     assert cat.reap_crashed("Other") == []
     assert [r.id for r in cat.reap_crashed("Flow")] == [run.id]
+
+
+def test_an_older_store_is_upgraded_in_place(tmp_path: Path) -> None:
+    from workbench.store.catalog import MIGRATIONS
+
+    path = tmp_path / "catalog.sqlite"
+    raw = sqlite3.connect(path)
+    for stmts in MIGRATIONS[:2]:  # a store written before runs kept their flow file's text
+        for stmt in stmts:
+            raw.execute(stmt)
+    raw.execute("INSERT INTO runs (flow, number, kind, status, flow_file, started_at)"
+                " VALUES ('F', 1, 'run', 'succeeded', 'f.py', 1.0)")
+    raw.execute("PRAGMA user_version = 2")
+    raw.commit()
+    raw.close()
+    cat = Catalog(path)
+    old = cat.get_run("F", 1)
+    assert old is not None and old.source_key is None and cat.source_text(None) is None
+    assert cat.schema_version() == SCHEMA_VERSION
+    new = cat.create_run("F", flow_file="f.py", source_text="class F: ...\n")
+    assert new.number == 2 and cat.source_text(new.source_key) == "class F: ...\n"
+    cat.close()

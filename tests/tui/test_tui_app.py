@@ -425,6 +425,40 @@ async def test_click_a_step_and_read_its_source(workdir):
         assert str(app.graph["pick_best"].lineno) in source
 
 
+async def test_source_tab_diffs_the_code_that_ran_against_the_file_now(workdir):
+    from workbench.tui.widgets.dag import DagView
+    from workbench.tui.widgets.panes import SourceView
+
+    run_flow(workdir)
+    edit_flow(workdir / "churn_flow.py", "best = max(inputs, key=lambda inp: inp.accuracy)",
+              "best = min(inputs, key=lambda inp: -inp.accuracy)  # same winner")
+    app = make_app(workdir, engine=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        dag = app.query_one(DagView)
+        assert dag.states["pick_best"].modified
+        while app.selected_step != "pick_best":
+            await pilot.press("j")
+        await pilot.press("3")
+        await settle(pilot)
+        lines = plain(app.query_one(SourceView)).splitlines()
+        assert lines[0].startswith("● modified since run 1: - ran in ChurnFlow/1/pick_best/")
+        removed = [l for l in lines if " - " in l[:8]]
+        added = [l for l in lines if " + " in l[:8]]
+        assert len(removed) == len(added) == 1
+        assert "best = max(inputs" in removed[0] and "best = min(inputs" in added[0]
+        now = (workdir / "churn_flow.py").read_text().splitlines()
+        number = int(added[0].split()[0])
+        assert "best = min(inputs" in now[number - 1]
+        assert any("self.next(self.end)" in l for l in lines)  # the whole step, not a hunk
+        assert app.query_one("#tabs").get_tab("source").label.plain == "Source ●"
+        # an unmodified step shows its source as before
+        await pilot.press("d", "j")
+        await settle(pilot)
+        assert app.selected_step == "end"
+        assert " - " not in plain(app.query_one(SourceView))[:400]
+
+
 async def test_command_palette_runs_commands(workdir):
     run_flow(workdir)
     run_flow(workdir)

@@ -18,9 +18,10 @@ from ..client import MetaflowNotFound, Step, Task, open_store
 from ..flow import parse_graph
 from ..queries import run_label
 from ..queries.comparison import RunComparison, StepComparison, compare_runs, diff_tasks
+from ..queries.source import SourceLine, ran_source, source_diff
 from ..queries.status import MODIFIED, NEVER_RUN, STALE, UP_TO_DATE, StatusReport, step_status
 from ..store.gc import KEEP_SPINS, GcReport, gc
-from ..store import RunRecord, TaskRecord
+from ..store import RunRecord, Store, TaskRecord
 from .console import format_params, format_seconds, format_size, safe, status_text, stdout_console
 from .diff_render import counts_text, render_diff
 
@@ -234,11 +235,63 @@ def cmd_status(args: argparse.Namespace) -> int:
             raise
         store = None  # nothing has run here yet
     report = step_status(graph, store, args.run)
+    diffs = _status_diffs(graph, store, report) if args.diff else {}
     if args.json:
-        print(json.dumps(report.to_json(), default=str))
+        doc = report.to_json()
+        for entry in doc["steps"]:
+            if entry["step"] in diffs:
+                ran, lines = diffs[entry["step"]]
+                entry["diff"] = {"ran_in": ran, "lines": lines and [
+                    {"tag": line.tag, "line": line.number, "text": line.text} for line in lines]}
+        print(json.dumps(doc, default=str))
         return EXIT_OK
-    _print_status(stdout_console(), report)
+    console = stdout_console()
+    _print_status(console, report)
+    for step, (ran, lines) in diffs.items():
+        _print_source_diff(console, step, ran, lines)
     return EXIT_OK
+
+
+def _status_diffs(graph: Any, store: Store | None, report: StatusReport
+                  ) -> dict[str, tuple[str | None, list[SourceLine] | None]]:
+    """Per modified step: the task whose code ran and the diff to the file now (None, None
+    where the run did not keep its code)."""
+    out: dict[str, tuple[str | None, list[SourceLine] | None]] = {}
+    if store is None or report.reference is None:
+        return out
+    for s in report.steps:
+        if s.status != MODIFIED:
+            continue
+        ran = ran_source(store, graph, report.reference, s.step)
+        node = graph[s.step]
+        out[s.step] = ((ran.task, source_diff(ran, node.source, node.source_line))
+                       if ran is not None else (None, None))
+    return out
+
+
+def _print_source_diff(console: Console, step: str, ran: str | None,
+                       lines: list[SourceLine] | None, context: int = 2) -> None:
+    console.print()
+    if lines is None:
+        console.print(Text.assemble(_t(step, "bold"), (": the code that ran was not kept", "dim")))
+        return
+    console.print(Text.assemble(_t(step, "bold"), ("  - ran in ", "dim"), _t(ran or ""),
+                                ("  + the file now", "dim")))
+    changed = [i for i, line in enumerate(lines) if line.tag != " "]
+    keep = {j for i in changed for j in range(i - context, i + context + 1)}
+    width = len(str(max(line.number for line in lines)))
+    gap = False
+    for i, line in enumerate(lines):
+        if i not in keep:
+            gap = True
+            continue
+        if gap and i > 0:
+            console.print(Text(" " * width + " ⋮", style="dim"))
+        gap = False
+        style = {"-": "red", "+": "green"}.get(line.tag, "")
+        console.print(Text.assemble((f"{line.number:>{width}} ", "dim"),
+                                    (f"{line.tag} ", style or "dim"), _t(line.text, style)),
+                      soft_wrap=True)
 
 
 # --------------------------------------------------------------------------------------- gc

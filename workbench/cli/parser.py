@@ -140,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
     p.add_argument("--run", type=int, default=None, metavar="N",
                    help="reference run number (default: the newest run)")
+    p.add_argument("--diff", action="store_true",
+                   help="show each modified step's code as it ran against the file now")
     _flow_option(p)
     _common(p)
     p.set_defaults(handler="compare_commands:cmd_status")

@@ -254,6 +254,7 @@ class Replayer:
             parameters=_jsonable_params(plan.params), origin_run=plan.reference.number,
             spun_step=step, overrides=overrides or None, code_hash=self.runtime.code_hash(),
             against_run=against, spun_split=spun_split,
+            source_text=self.runtime.loaded.source or None,
         )
         mapping = self.catalog.clone_tasks([t.id for t in plan.clones], run.id)
         return run, mapping

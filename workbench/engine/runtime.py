@@ -129,6 +129,7 @@ class Runtime:
         run = self.catalog.create_run(
             self.graph.name, "run", flow_file=str(self.loaded.file),
             parameters=_jsonable_params(params), code_hash=self.code_hash(), tags=tags,
+            source_text=self.loaded.source or None,
         )
         return self.execute(run, [Request("start", [], [])], params=params)
 

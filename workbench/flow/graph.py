@@ -88,6 +88,7 @@ class Node:
     invalid_tail_next: bool = False
     tail_next_lineno: int | None = None
     invalid_reason: str | None = None   # hint for an invalid self.next()
+    source_line: int = 0    # first line of ``source`` (its first decorator) in the file
 
     def decorator(self, name: str) -> DecoratorSpec | None:
         """The decorator called ``name`` on this step, if any."""
@@ -155,7 +156,7 @@ def source_hash_of(func: ast.FunctionDef) -> str:
 
 
 def _function_source(func: ast.FunctionDef, lines: list[str]) -> str:
-    start = min([d.lineno for d in func.decorator_list] + [func.lineno])
+    start = min([d.lineno for d in func.decorator_list] + [func.lineno])  # = Node.source_line
     end = func.end_lineno or func.lineno
     return textwrap.dedent("".join(lines[start - 1:end]))
 
@@ -807,6 +808,7 @@ def parse_graph(path: str | Path, flow_name: str | None = None, validate: bool =
                 decorators=[_decorator_spec(d, source, aliases) for d in stmt.decorator_list
                             if not _is_step_decorator(d, aliases)],
                 source=_function_source(stmt, lines), source_hash=source_hash_of(stmt),
+                source_line=min([d.lineno for d in stmt.decorator_list] + [stmt.lineno]),
             )
             _parse_transition(node, stmt)
             node.is_join = node.type == "join"

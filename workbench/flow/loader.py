@@ -84,6 +84,7 @@ class LoadedFlow:
     flow_cls: type
     file: Path          # absolute
     name: str           # flow class name
+    source: str = ""    # the file's text as it was loaded
 
 
 def module_name_for(path: str | Path) -> str:
@@ -187,7 +188,7 @@ def load_flow(path: str | Path, flow_name: str | None = None) -> LoadedFlow:
             raise FlowLoadError(f"step '{node.name}' is not a @step method after import",
                                 display, node.lineno)
     return LoadedFlow(graph=graph, module=module, flow_cls=flow_cls, file=resolved,
-                      name=graph.name)
+                      name=graph.name, source=source)
 
 
 SHIM = '''"""Written by workbench: lets a fresh interpreter (a multiprocessing worker started with

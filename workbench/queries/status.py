@@ -168,10 +168,11 @@ def _added_steps(graph: FlowGraph, store: Store, ref: RunRecord,
     return [n.name for n in graph.sorted_nodes() if n.name not in known]
 
 
-def _overlay(store: Store, ref: RunRecord) -> tuple[list[RunRecord], dict[str, int],
+def overlay(store: Store, ref: RunRecord) -> tuple[list[RunRecord], dict[str, int],
                                                     dict[str, list[TaskRecord]]]:
     """The reference run's tasks per step; a spin's missing steps come from its origin run
-    (and so on down a chain of spins). Returns the chain, each step's index in it, the tasks."""
+    (and so on down a chain of spins). Returns the chain, each step's index in it, the tasks.
+    This is the run as status, the DAG and the Source tab see it."""
     chain: list[RunRecord] = []
     source: dict[str, int] = {}
     by_step: dict[str, list[TaskRecord]] = {}
@@ -204,7 +205,7 @@ def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | No
     if ref is None or store is None:
         steps = [StepStatus(s, NEVER_RUN, why, None, 0) for s in order]
         return StatusReport(graph.name, str(graph.file), None, steps, why=why)
-    chain, source, by_step = _overlay(store, ref)
+    chain, source, by_step = overlay(store, ref)
 
     modified = [s for s in order if by_step.get(s) and any(
         t.source_hash and t.source_hash != graph[s].source_hash for t in by_step[s])]

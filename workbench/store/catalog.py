@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+import blake3
+
 from .. import settings
 from ..settings import current_user
 from .errors import CorruptStoreError, SchemaTooNewError, StoreError
 from .faults import fault
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 STALE_AFTER = 30.0  # seconds without a heartbeat before a running run reads as crashed
 BUSY_TIMEOUT_MS = 30_000
 
@@ -99,13 +101,19 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # why a run ended as it did, when its tasks don't say (e.g. it never reached end)
         "ALTER TABLE runs ADD COLUMN message TEXT",
     ),
+    (
+        # the flow file's text as each run read it, content-addressed (the Source tab's diff
+        # of the code that ran against the file now)
+        "CREATE TABLE sources (key TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID",
+        "ALTER TABLE runs ADD COLUMN source_key TEXT",
+    ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 _RUN_COLS = (
     "id, flow, number, kind, status, flow_file, parameters, origin_run, spun_step, overrides,"
     " code_hash, tags, user, host, pid, started_at, finished_at, heartbeat_at, against_run,"
-    " spun_split, message"
+    " spun_split, message, source_key"
 )
 _TASK_COLS = (
     "t.id, t.run_id, r.flow, r.number, t.step, t.status, t.attempt, t.split_index,"
@@ -233,6 +241,7 @@ class RunRecord:
     against_run: int | None = None  # a spin's explicit diff target (``--against``)
     spun_split: Any = None  # a spin's one split as a foreach path (list of indices), or "*"
     message: str | None = None  # why the run ended so, when no task says it
+    source_key: str | None = None  # the flow file's text it ran (``Catalog.source_text``)
 
     @property
     def pathspec(self) -> str:
@@ -313,14 +322,15 @@ class ArtifactRecord:
 
 def _run_record(row: Sequence[Any], now: float) -> RunRecord:
     (rid, flow, number, kind, status, flow_file, params, origin, spun, overrides, code_hash,
-     tags, user, host, pid, started, finished, heartbeat, against, spun_split, message) = row
+     tags, user, host, pid, started, finished, heartbeat, against, spun_split, message,
+     source_key) = row
     if _is_crashed(status, host, pid, started, heartbeat, now):
         status = "crashed"
         finished = max(started, heartbeat or started)
     return RunRecord(
         rid, flow, number, kind, status, flow_file, _loads(params) or {}, origin, spun,
         _loads(overrides), code_hash, tuple(_loads(tags) or ()), user, host, pid, started,
-        finished, heartbeat, against, _loads(spun_split), message,
+        finished, heartbeat, against, _loads(spun_split), message, source_key,
     )
 
 
@@ -511,30 +521,44 @@ class Catalog:
         user: str | None = None,
         against_run: int | None = None,
         spun_split: Any = None,
+        source_text: str | None = None,
     ) -> RunRecord:
-        """Create a `running` run numbered max(number)+1 for `flow` (atomic across processes)."""
+        """Create a `running` run numbered max(number)+1 for `flow` (atomic across processes).
+        ``source_text``: the flow file as the run read it, kept once per distinct text."""
         _check(kind, RUN_KINDS, "run kind")
         now = time.time()
+        source_key = (blake3.blake3(source_text.encode("utf-8")).hexdigest()
+                      if source_text is not None else None)
         with self._write() as conn:
+            if source_key is not None:
+                conn.execute("INSERT OR IGNORE INTO sources (key, text) VALUES (?, ?)",
+                             (source_key, source_text))
             number = conn.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM runs WHERE flow = ?", (flow,)
             ).fetchone()[0]
             cur = conn.execute(
                 "INSERT INTO runs (flow, number, kind, status, flow_file, parameters, origin_run,"
                 " spun_step, overrides, code_hash, tags, user, host, pid, started_at,"
-                " heartbeat_at, against_run, spun_split)"
-                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " heartbeat_at, against_run, spun_split, source_key)"
+                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     flow, number, kind, os.fspath(flow_file), _dumps(parameters or {}),
                     origin_run, spun_step, _dumps(overrides), code_hash, _dumps(list(tags)),
                     user if user is not None else current_user(), this_host(), os.getpid(), now, now,
-                    against_run, _dumps(spun_split),
+                    against_run, _dumps(spun_split), source_key,
                 ),
             )
             run_id = cur.lastrowid
         run = self.get_run_by_id(run_id)
         assert run is not None
         return run
+
+    def source_text(self, key: str | None) -> str | None:
+        """The flow file text stored under ``key`` (a run's ``source_key``), or None."""
+        if not key:
+            return None
+        row = self._one("SELECT text FROM sources WHERE key = ?", (key,))
+        return row[0] if row else None
 
     def heartbeat(self, run_id: int) -> None:
         """Record that the run's process is alive."""
@@ -913,4 +937,6 @@ class Catalog:
                          f" (SELECT id FROM tasks WHERE run_id IN ({gone}))", params)
             conn.execute(f"DELETE FROM tasks WHERE run_id IN ({gone})", params)
             conn.execute(f"DELETE FROM runs WHERE id IN ({gone})", params)
+            conn.execute("DELETE FROM sources WHERE key NOT IN"
+                         " (SELECT source_key FROM runs WHERE source_key IS NOT NULL)")
         return sorted(parent)

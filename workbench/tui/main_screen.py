@@ -17,6 +17,7 @@ from textual.widgets import (DataTable, Footer, Input, Select, Static, TabbedCon
 from textual.worker import get_current_worker
 
 from .. import queries
+from ..queries.source import ran_source, source_diff
 from ..display import safe
 from ..store import RunRecord, TaskRecord
 from . import model
@@ -319,15 +320,22 @@ class MainScreen(Screen[None]):
             view.show_message("No step selected.")
             return
         node = self.graph[step]
-        start = node.lineno - sum(1 for line in node.source.splitlines()
-                                  if line.lstrip().startswith("@"))
         state = self.query_one(DagView).states.get(step)
-        note_text = None
-        if state is not None and state.modified:
-            note_text = f"● modified since run {self.selected_run}: s spins it on that run"
+        note_text, ran = None, None
+        run, store = self.current_run(), self.store
+        if state is not None and state.modified and run is not None and store is not None:
+            ran = ran_source(store, self.graph, run, step)
+            if ran is not None:
+                note_text = (f"● modified since run {run.number}: - ran in {ran.task},"
+                             " + the file now; s spins it on that run")
+                view.show_diff(source_diff(ran, node.source, node.source_line), note=note_text)
+            else:
+                note_text = (f"● modified since run {run.number} (the code that ran was not"
+                             " kept); s spins it on that run")
         elif state is not None and state.stale:
             note_text = "◌ stale: downstream of a modified or spun step"
-        view.show_source(node.source, max(1, start), note=note_text)
+        if ran is None:
+            view.show_source(node.source, node.source_line, note=note_text)
         self.query_one("#tabs", TabbedContent).get_tab("source").label = \
             "Source ●" if note_text and note_text.startswith("●") else "Source"
 

@@ -293,6 +293,24 @@ class SourceView(Static):
         else:
             self.update(syntax)
 
+    def show_diff(self, lines: list[Any], *, note: str, theme: str = "ansi_dark") -> None:
+        """``queries.source.source_diff`` lines: the step now, with the lines that ran and
+        are gone (red, ``-``) and the lines that are new (green, ``+``) marked."""
+        width = len(str(max((line.number for line in lines), default=1)))
+        syntax = Syntax("", "python", theme=theme, background_color="default")
+        body = Text(no_wrap=True, overflow="ellipsis")
+        for line in lines:
+            code = syntax.highlight(safe(line.text)).split("\n")[0]
+            bg = {"-": "on #3b1219", "+": "on #12361d"}.get(line.tag)
+            body.append(f"{line.number:>{width}} ", "dim")
+            body.append(f"{line.tag} ", {"-": "bold red", "+": "bold green"}.get(line.tag, "dim"))
+            if bg:
+                code.stylize(bg)
+            body.append_text(code)
+            body.append("\n")
+        body.rstrip()
+        self.update(Group(Text(note, style="bold yellow"), body))
+
     def show_message(self, message: str) -> None:
         self.update(Text(message, style="dim italic"))
 
