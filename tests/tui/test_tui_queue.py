@@ -3,7 +3,7 @@ waits in a queue the header shows; x cancels the running one (and holds the queu
 x clears the queue. With the real worker: two spins pressed back to back both run."""
 from __future__ import annotations
 
-from tui_helpers import IdleEngine, run_flow, settle, wait_for, wait_idle
+from tui_helpers import IdleEngine, run_flow, settle, spin, wait_for, wait_idle
 from workbench.engine import protocol as P
 
 
@@ -63,6 +63,37 @@ async def test_two_spins_back_to_back_both_run_on_the_real_worker(workdir):
         await wait_for(pilot, lambda: not app.queue and not app.busy, timeout=60,
                        what="both spins")
         await wait_idle(pilot)
+        # the user moved on while the first spin ran: the selection stayed with them and
+        # follows the last spin, which they asked for where they were
+        assert (app.selected_run, app.selected_step) == (3, "train")
     runs = Store(workdir / "store", create=False).catalog.list_runs("ChurnFlow")
     assert sorted((r.number, r.kind, r.spun_step) for r in runs)[1:] == \
         [(2, "spin", "features"), (3, "spin", "train")]
+
+
+async def test_a_finished_spin_does_not_take_the_selection_back(workdir):
+    """The spin of features finishes after the user moved to train: train stays selected."""
+    from workbench.engine import protocol as P
+    from workbench.tui.messages import EngineEvent
+
+    run_flow(workdir)
+    spin(workdir, "features")
+    app = make_app(workdir, False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("u", "j", "d")  # run 1
+        while app.selected_step != "features":
+            await pilot.press("j")
+        await pilot.press("s")
+        await pilot.press("j")
+        assert app.selected_step == "train"
+        app.post_message(EngineEvent(P.SpinFinished(2, 1, "features", "succeeded", 0.1, [])))
+        app.post_message(EngineEvent(P.CommandFinished("spin", "succeeded", 2)))
+        await settle(pilot)
+        assert (app.selected_run, app.selected_step) == (1, "train")
+        # a spin the user waited for takes them to its run and diff
+        await pilot.press("k", "s")
+        app.post_message(EngineEvent(P.SpinFinished(2, 1, "features", "succeeded", 0.1, [])))
+        app.post_message(EngineEvent(P.CommandFinished("spin", "succeeded", 2)))
+        await settle(pilot)
+        assert (app.selected_run, app.selected_step) == (2, "features")
