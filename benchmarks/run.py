@@ -10,6 +10,7 @@ Figures (targets from the speed issue):
   blob throughput  write/read of a 1 GB frame against a plain file write/read of its bytes
   app start        the TUI with 1,000 runs in the store until the first screen is drawn
   frame diff       two 1M-row frames that differ in one column
+  logs tab         the app's Logs tab on a 64 MB log (1M lines) until its last screen is drawn
 
 When Metaflow is importable (by this interpreter or by --metaflow-python), the same flows also
 run under Metaflow and the ratios are printed; otherwise that is said.
@@ -385,6 +386,20 @@ def bench_app_start(work: Path, results: Results) -> None:
     results.add("app memory, 1,000 runs", data["rss_mb"], "MB", "< 200 MB", data["rss_mb"] < 200)
 
 
+def bench_log_view(work: Path, results: Results) -> None:
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "log_view.py"),
+                           "--work", str(work / "logs")], capture_output=True, text=True)
+    if proc.returncode != 0:
+        results.add("Logs tab, 64 MB log", None, "s", "< 0.5 s", False,
+                    f"failed: {proc.stderr.strip().splitlines()[-1:]}")
+        return
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    results.add("Logs tab, 64 MB log, to drawn", data["seconds"], "s", "< 0.5 s",
+                data["seconds"] < 0.5, f"{data['lines']:,} lines")
+    results.add("Logs tab, 64 MB log, memory", data["rss_growth_mb"], "MB", "< 100 MB",
+                data["rss_growth_mb"] < 100, "growth of the app's resident memory")
+
+
 def find_metaflow(explicit: str | None) -> str | None:
     candidates = [explicit] if explicit else [sys.executable]
     for python in candidates:
@@ -402,7 +417,7 @@ def main() -> int:
     parser.add_argument("--metaflow-python", default=None,
                         help="an interpreter that has metaflow (default: this one, if it has)")
     parser.add_argument("--only", default=None, help="comma-separated subset: warm,cold,tasks,"
-                        "nine,blob,diff,app")
+                        "nine,blob,diff,app,logs")
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else None
     repeats = 5 if args.quick else 15
@@ -421,6 +436,7 @@ def main() -> int:
         ("blob", lambda: bench_throughput(work, results, 256 if args.quick else 1024)),
         ("diff", lambda: bench_diff(results)),
         ("app", lambda: bench_app_start(work, results)),
+        ("logs", lambda: bench_log_view(work, results)),
     ]
     try:
         for name, step in steps:

@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(handler="read_commands:cmd_show")
 
-    p = sub.add_parser("logs", help="print a task's stdout and stderr",
+    p = sub.add_parser("logs", help="print a task's stdout and stderr in the order they were written",
                        description="PATHSPEC is Flow/run/step/task, or Flow/run/step for a "
                                    "step with one task.")
     p.add_argument("pathspec", metavar="PATHSPEC")

@@ -7,6 +7,7 @@ markup) or as plain text.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
@@ -277,7 +278,8 @@ def _plain(text: str) -> str:
 
 
 def cmd_logs(args: argparse.Namespace) -> int:
-    """``workbench logs PATHSPEC``: a task's stdout then stderr (every task of a step)."""
+    """``workbench logs PATHSPEC``: a task's stdout and stderr in the order they were written
+    (every task of a step)."""
     parts = _pathspec(args.pathspec, (3, 4), "Flow/run/step/task or Flow/run/step")
     store = open_store(args.store)
     spec = "/".join(parts)
@@ -289,11 +291,18 @@ def cmd_logs(args: argparse.Namespace) -> int:
         if len(tasks) > 1:
             split = "" if rec.split_index is None else f" (split {rec.split_index})"
             out.write(f"==> {safe(task.pathspec)}{split} {rec.status} <==\n")
-        for stream in streams:
-            text = _plain(getattr(task, stream))
+        if len(streams) == 2:  # both: in the order they were written
+            decoders = {s: codecs.getincrementaldecoder("utf-8")("replace") for s in streams}
+            pieces = (decoders[s].decode(data) for s, data in store.log_chunks(rec.id))
+        else:
+            pieces = iter([getattr(task, streams[0])])
+        last = ""
+        for piece in pieces:
+            text = _plain(piece)
             out.write(text)
-            if text and not text.endswith("\n"):
-                out.write("\n")
+            last = text[-1:] or last
+        if last and last != "\n":
+            out.write("\n")
         if rec.log_truncated:
             out.flush()
             print(f"workbench: note: the log of {safe(task.pathspec)} was truncated when "

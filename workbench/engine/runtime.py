@@ -26,6 +26,7 @@ from ..flow.loader import write_import_shim
 from ..flow.parameters import flow_parameters
 from ..store import ArtifactRecord, RunRecord, Store, StoreError
 from ..store.faults import fault
+from ..store.logs import ORDER_SUFFIX, OrderRecorder
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
 from .process import TaskProcess, fork_task, spawn_task, start_method
@@ -68,6 +69,7 @@ class _Active:
     exited_at: float | None = None
     streams: dict[int, tuple[str, _Stream]] = field(default_factory=dict)
     write_error: str | None = None  # a log file of the task could not be written
+    order: OrderRecorder | None = None  # how its stdout and stderr bytes interleave
 
 
 class RunInterrupted(Exception):
@@ -289,13 +291,20 @@ class Runtime:
         active = _Active(request, task_id, attempt, proc, time.time(), fallback=request.fallback,
                          deadline=(time.monotonic() + timeout + TIMEOUT_GRACE_SECONDS)
                          if timeout else None)
+        sizes = {}
         for fd, stream in ((proc.stdout_fd, "stdout"), (proc.stderr_fd, "stderr")):
             path = self.store.log_path(task_id, stream)
             log = open(path, "ab")  # noqa: SIM115 - closed in _finalize
-            if attempt:
-                log.write(f"--- attempt {attempt} ---\n".encode())
-            active.streams[fd] = (stream, _Stream(log, written=path.stat().st_size))
+            sizes[stream] = path.stat().st_size
+            active.streams[fd] = (stream, _Stream(log, written=sizes[stream]))
             state.selector.register(fd, selectors.EVENT_READ, (active, stream))
+        active.order = OrderRecorder(self.store.log_path(task_id, ORDER_SUFFIX),
+                                     sizes["stdout"], sizes["stderr"])
+        if attempt:
+            for fd, (stream, log_stream) in active.streams.items():
+                header = f"--- attempt {attempt} ---\n".encode()
+                log_stream.file.write(header)
+                active.order.add(stream, len(header))
         state.selector.register(proc.result_fd, selectors.EVENT_READ, (active, "result"))
         if proc.pidfd is not None:
             state.selector.register(proc.pidfd, selectors.EVENT_READ, (active, "exit"))
@@ -345,6 +354,8 @@ class Runtime:
             self._write_failed(active, stream, stream_name, exc)
             return
         stream.written += len(kept)
+        if active.order is not None:
+            active.order.add(stream_name, len(kept))
         data = stream.pending + kept
         *lines, stream.pending = data.split(b"\n")
         if len(stream.pending) > 65536:  # a huge line without newline: show it in pieces
@@ -358,6 +369,8 @@ class Runtime:
             note = f"[workbench: {stream_name} truncated at {self.log_cap} bytes]"
             try:
                 stream.file.write(f"\n{note}\n".encode())
+                if active.order is not None:
+                    active.order.add(stream_name, len(note) + 2)
             except OSError as exc:
                 self._write_failed(active, stream, stream_name, exc)
             self._emit_line(state, active, stream_name, note)
@@ -428,6 +441,11 @@ class Runtime:
                 stream.file.close()  # flushes: the last buffered write can fail here
             except OSError as exc:
                 self._write_failed(active, stream, stream_name, exc)
+        if active.order is not None:
+            try:
+                active.order.save()
+            except OSError:  # the logs stay whole, read as stdout then stderr
+                pass
         active.proc.close()
 
     def _finalize(self, state: "_RunState", active: _Active) -> None:

@@ -32,7 +32,7 @@ KEEP_SPINS = 5  # spins kept per flow by default: enough to compare recent itera
 BLOB_GRACE = 60.0  # seconds: younger unreferenced blobs are left for a later gc
 
 _KEY = re.compile(r"[0-9a-f]{64}")
-_LOG = re.compile(r"(\d+)\.(stdout|stderr)")
+_LOG = re.compile(r"(\d+)\.(stdout|stderr|order)(\.tmp)?")
 
 
 @dataclass

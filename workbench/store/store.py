@@ -7,10 +7,12 @@ import os
 import re
 import time
 from pathlib import Path
+from typing import Iterator
 
 from .blobs import BlobStore
 from .catalog import Catalog, _pid_alive
 from .errors import CorruptStoreError, StoreError
+from .logs import ORDER_SUFFIX, LogLines, read_chunks, read_order
 from .paths import resolve_store_dir
 
 CATALOG_NAME = "catalog.sqlite"
@@ -111,25 +113,45 @@ class Store:
     # -- logs ---------------------------------------------------------------------------
 
     def log_path(self, task_id: int, stream: str) -> Path:
-        """`logs/<task_id>.<stream>`, stream being "stdout" or "stderr"."""
-        if stream not in LOG_STREAMS:
+        """`logs/<task_id>.<stream>`: stream is "stdout", "stderr" or "order" (how the two
+        interleave, ``store.logs``)."""
+        if stream not in LOG_STREAMS and stream != ORDER_SUFFIX:
             raise ValueError(f"invalid log stream {stream!r}; expected stdout or stderr")
         return self.root / "logs" / f"{int(task_id)}.{stream}"
 
-    def read_log(self, task_id: int, stream: str) -> str:
-        """A task's captured log ("" if none); a cloned task shows its source task's log."""
+    def log_owner(self, task_id: int) -> int:
+        """The task whose log files hold ``task_id``'s output: itself, or for a clone that
+        never ran, the task it was copied from (the first one with a log file)."""
         seen: set[int] = set()
         current: int | None = int(task_id)
         while current is not None and current not in seen:
             seen.add(current)
-            try:
-                data = self.log_path(current, stream).read_bytes()
-                return data.decode("utf-8", errors="replace")
-            except FileNotFoundError:
-                pass
+            if any(self.log_path(current, s).exists() for s in LOG_STREAMS):
+                return current
             task = self.catalog.get_task(current)
             current = task.cloned_from if task is not None else None
-        return ""
+        return int(task_id)
+
+    def read_log(self, task_id: int, stream: str) -> str:
+        """One stream of a task's captured log ("" if none); a clone shows its source's."""
+        try:
+            data = self.log_path(self.log_owner(task_id), stream).read_bytes()
+        except FileNotFoundError:
+            return ""
+        return data.decode("utf-8", errors="replace")
+
+    def log_lines(self, task_id: int) -> LogLines:
+        """Both streams of a task's log as lines in the order they were written, read from
+        disk only as they are asked for (close it when done)."""
+        owner = self.log_owner(task_id)
+        paths = {s: self.log_path(owner, s) for s in LOG_STREAMS}
+        return LogLines(paths, read_order(self.log_path(owner, ORDER_SUFFIX)))
+
+    def log_chunks(self, task_id: int) -> Iterator[tuple[str, bytes]]:
+        """Both streams of a task's log in the order they were written, as byte pieces."""
+        owner = self.log_owner(task_id)
+        paths = {s: self.log_path(owner, s) for s in LOG_STREAMS}
+        return read_chunks(paths, read_order(self.log_path(owner, ORDER_SUFFIX)))
 
     # -- housekeeping -------------------------------------------------------------------
 

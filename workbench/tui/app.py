@@ -62,7 +62,7 @@ class WorkbenchApp(EngineBridge, App[int]):
         self.selected_split = 0  # position in the step's task list
         self.marked: int | None = None
         self.messages: list[tuple[str, str]] = []  # every notification, oldest first
-        self._spin_asked_from: dict[str, tuple[Any, Any]] = {}  # step -> (run, step) when asked
+        self._spin_asked_from: dict[str, str | None] = {}  # spun step -> step selected then
         self.last_params: dict[str, str] = {}
         self._file_sig: tuple | None = None
         self._store_sig: tuple | None = None
@@ -142,10 +142,11 @@ class WorkbenchApp(EngineBridge, App[int]):
 
     def show_spun(self, run: int, step: str, diffs: list[queries.TaskDiff], ok: bool) -> None:
         """A spin finished: select its run, step and split, and show its diff (or failure).
-        When the user moved to another run or step since asking, the selection stays where
-        they put it (the message line says what the spin did)."""
+        When the user moved to another step since asking, the selection stays where they put
+        it (the message line says what the spin did). The run is not compared: the app itself
+        follows a run as it starts."""
         asked_from = self._spin_asked_from.pop(step, None)
-        if asked_from is not None and asked_from != (self.selected_run, self.selected_step):
+        if asked_from is not None and asked_from != self.selected_step:
             self.main.refresh_all()
             return
         self.selected_run = run
@@ -255,7 +256,7 @@ class WorkbenchApp(EngineBridge, App[int]):
         split = "[*]" if command.all_splits else queries.split_label(
             [] if command.index is None else [command.index])
         ref = f" on run {command.run}" if command.run is not None else ""
-        self._spin_asked_from[step] = (self.selected_run, self.selected_step)
+        self._spin_asked_from[step] = self.selected_step
         self.send(command, f"spinning {step}{split}{ref}")
 
     def action_spin_with_overrides(self) -> None:

@@ -280,38 +280,40 @@ class MainScreen(Screen[None]):
         if task is None:
             log.set_lines([note("No task of this step in the selected run.")], None)
             return
-        if task.id in self.live_logs:
+        if task.id in self.live_logs and not task.finished:
             lines = list(self.live_logs[task.id])
             if not lines:
                 lines = [note(f"{task.pathspec} {task.status}: no output yet")]
-            if log.task_id != task.id or len(log.lines) != len(lines):
-                log.set_lines(lines, task.id)
+            if log.task_id != task.id or not log.live or log.line_count != len(lines):
+                log.set_lines(lines, task.id, live=True)
             return
-        if log.task_id == task.id and log.lines:
+        if log.task_id == task.id and not log.live and log.line_count:
             return
-        log.set_lines([note(f"loading logs of {task.pathspec}…")], task.id)
+        if not log.live or log.task_id != task.id:  # a finished live log stays until read
+            log.set_lines([note(f"loading logs of {task.pathspec}…")], task.id)
         self.load_logs(task)
 
     @work(thread=True, exclusive=True, group="logs", exit_on_error=False)
     def load_logs(self, task: TaskRecord) -> None:
+        """Index the task's log files (line offsets only; lines are read as drawn)."""
         store = self.store
         if store is None:
             return
-        out = store.read_log(task.id, "stdout")
-        err = store.read_log(task.id, "stderr")
-        lines: list[tuple[str, str]] = [("stdout", line) for line in out.splitlines()]
-        lines += [("stderr", line) for line in err.splitlines()]
-        if not lines:
-            lines = [note(f"{task.pathspec} printed nothing")]
-        if task.log_truncated:
-            lines.append(note("… output truncated by the log size cap"))
-        if not get_current_worker().is_cancelled:
-            self.post_message(LogsLoaded(task.id, lines))
+        lines = store.log_lines(task.id)
+        if get_current_worker().is_cancelled:
+            lines.close()
+            return
+        self.post_message(LogsLoaded(task.id, lines, task.pathspec))
 
     def on_logs_loaded(self, message: LogsLoaded) -> None:
         log = self.query_one(LogView)
-        if log.task_id == message.task_id:
-            log.set_lines(message.lines, message.task_id)
+        if log.task_id != message.task_id:
+            message.lines.close()
+        elif len(message.lines):
+            log.set_source(message.lines, message.task_id)
+        else:
+            message.lines.close()
+            log.set_lines([note(f"{message.pathspec} printed nothing")], message.task_id)
 
     def refresh_source(self) -> None:
         view = self.query_one(SourceView)

@@ -17,12 +17,13 @@ class EngineEvent(Message):
 
 
 class LogsLoaded(Message):
-    """A finished task's logs, read from the store."""
+    """A finished task's log, indexed (``store.logs.LogLines``; its receiver closes it)."""
 
-    def __init__(self, task_id: int, lines: list[tuple[str, str]]) -> None:
+    def __init__(self, task_id: int, lines: Any, pathspec: str) -> None:
         super().__init__()
         self.task_id = task_id
         self.lines = lines
+        self.pathspec = pathspec
 
 
 class DiffsLoaded(Message):
