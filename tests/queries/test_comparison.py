@@ -88,7 +88,13 @@ def test_compare_parameters_steps_and_foreach_splits(write_flow, store_dir, stor
     assert total.change == "changed" and total.detail.to_json()["delta"] == 9
     summary = next(d for d in steps["end"].pairs[0].diffs if d.name == "summary")
     assert summary.detail.kind == "mapping"
-    assert steps["end"].summary["changed"] == 3
+    # end set one changed artifact; n and total it only carried, from where they changed
+    assert steps["end"].summary["changed"] == 1
+    assert steps["end"].carried == {"n": "start", "total": "join"}
+    assert steps["work"].carried == {"items": "start", "n": "start"}
+    assert steps["work"].summary["changed"] == 0 and not work.pairs[0].changed_here
+    assert comp.flowed_through("start", "n") == ["work", "join", "end"]
+    assert comp.flowed_through("join", "total") == ["end"]
     assert steps["end"].seconds_a is not None and steps["end"].seconds_delta is not None
     doc = comp.to_json()
     assert doc["run_a"]["run"] == 1 and doc["run_b"]["run"] == 2
@@ -98,7 +104,54 @@ def test_compare_parameters_steps_and_foreach_splits(write_flow, store_dir, stor
     assert work_doc["tasks"][3]["task_a"] is None and work_doc["tasks"][3]["split"] == [3]
     assert set(work_doc["tasks"][0]["diff"][0]) == {
         "name", "change", "type_before", "type_after", "summary_before", "summary_after",
-        "detail"}
+        "detail", "carried_from"}
+    assert work_doc["carried"] == {"items": "start", "n": "start"}
+    n_diff = next(d for d in work_doc["tasks"][0]["diff"] if d["name"] == "n")
+    assert n_diff["carried_from"] == "start"
+
+
+CARRY = """
+    from workbench import FlowSpec, Parameter, step
+
+    class Carry(FlowSpec):
+        k = Parameter("k", default=1)
+
+        @step
+        def start(self):
+            self.x = self.k * 10
+            self.y = 0
+            self.next(self.middle)
+
+        @step
+        def middle(self):
+            self.next(self.end)
+
+        @step
+        def end(self):
+            self.z = self.x + 1
+"""
+
+
+def test_a_change_is_listed_where_it_was_made(write_flow, store_dir, store):
+    flow = write_flow(CARRY)
+    workbench.run(flow, store=store_dir)
+    workbench.run(flow, {"k": "2"}, store=store_dir)
+    comp = compare_runs(store, "Carry", 1, 2)
+    steps = {s.step: s for s in comp.steps}
+    assert steps["start"].summary["changed"] == 2 and steps["start"].carried == {}
+    assert steps["middle"].carried == {"k": "start", "x": "start"}
+    assert steps["middle"].summary["changed"] == 0
+    assert steps["end"].carried == {"k": "start", "x": "start"}
+    assert steps["end"].summary["changed"] == 1  # z
+    assert comp.flowed_through("start", "x") == ["middle", "end"]
+    # a step that sets the value itself in one run owns the change there
+    _edit(flow, "    def middle(self):\n", "    def middle(self):\n        self.x = self.x + 5\n")
+    workbench.run(flow, {"k": "2"}, store=store_dir)
+    comp = compare_runs(store, "Carry", 2, 3)
+    steps = {s.step: s for s in comp.steps}
+    assert steps["start"].summary["changed"] == 0
+    assert steps["middle"].carried == {} and steps["middle"].summary["changed"] == 1
+    assert steps["end"].carried == {"x": "middle"}
 
 
 def test_compare_code_change_and_bounded_splits(write_flow, store_dir, store):

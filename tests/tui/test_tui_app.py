@@ -285,8 +285,55 @@ async def test_compare_screen(workdir):
         assert "n_customers" in params and "5000" in params and "3000" in params
         steps = plain(app.screen.query_one("#compare-steps"))
         assert "pick_best" in steps
+        assert "carried from start" in steps
+        # each change once, under the step that made it, with the steps it flowed through
+        tree = app.screen.query_one("#compare-tree")
+        labels = _tree_labels(tree.root)
+        n_rows = [(path, text) for path, text in labels if text.startswith("~ n_customers")]
+        assert len(n_rows) == 1 and n_rows[0][0] == ["start"]
+        assert "carried through features, train, pick_best, end" in n_rows[0][1]
+        features = [text for path, text in labels if path == ["features"]]
+        assert any(t.startswith("~ X") for t in features)
+        assert not any("customers" in t for t in features)
         await pilot.press("escape")
         assert app.screen.__class__.__name__ == "MainScreen"
+
+
+def _tree_labels(node, path=None):
+    """(path of step/split labels, label text) of every artifact row of a tree."""
+    out = []
+    for child in node.children:
+        text = child.label.plain
+        if text[:2] in ("~ ", "+ ", "- "):
+            out.append((path or [], text))
+        elif child.children and not text.startswith(" "):
+            out += _tree_labels(child, (path or []) + [text.split("  ")[0]])
+        else:
+            out.append((path or [], text))
+    return out
+
+
+async def test_compare_a_spin_never_reads_not_run_as_no_change(workdir):
+    run_flow(workdir)
+    edit_flow(workdir / "churn_flow.py", "for _ in range(300):", "for _ in range(400):")
+    spin(workdir, "train")
+    app = make_app(workdir, engine=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        app.select_run(1)
+        app.marked = 1
+        app.select_run(2)
+        await settle(pilot)
+        await pilot.press("c")
+        await wait_for(pilot, lambda: app.screen.comparison is not None, what="comparison")
+        await settle(pilot)
+        steps = plain(app.screen.query_one("#compare-steps"), width=160).splitlines()
+        for step in ("pick_best", "end"):
+            row = next(line for line in steps if line.split() and line.split()[0] == step)
+            assert "not run in run 2" in row and "no change" not in row
+        labels = [text for _, text in _tree_labels(app.screen.query_one("#compare-tree").root)]
+        assert any(t.startswith("pick_best") and "not run in run 2" in t for t in labels)
+        assert not any("no artifact differs" in t for t in labels)
 
 
 async def test_syntax_error_banner_keeps_last_good_dag(workdir):

@@ -85,8 +85,12 @@ def _code_text(changed: bool | None) -> Text:
 
 
 def _artifacts_text(comp: RunComparison, step: StepComparison) -> Text:
-    diffs = [d for p in step.pairs for d in p.diffs]
+    diffs = [d for p in step.pairs for d in p.own_diffs]
     parts = [counts_text(diffs)] if diffs else []
+    if step.carried:
+        order = [s.step for s in comp.steps]
+        origins = sorted(set(step.carried.values()), key=order.index)
+        parts.append(Text(f"{len(step.carried)} carried from {', '.join(origins)}", style="dim"))
     foreach = any(p.split for p in step.pairs)
     for count, run in ((step.only_a, comp.run_a), (step.only_b, comp.run_b)):
         if count:
@@ -124,8 +128,16 @@ def _print_comparison(console: Console, comp: RunComparison, show_unchanged: boo
     else:
         console.print(Text("parameters: same", style="dim"))
     console.print(_steps_table(comp))
+    own = {(s.step, d.name) for s in comp.steps for p in s.pairs for d in p.own_diffs
+           if d.change != "unchanged"}
     for s in comp.steps:
-        shown = [p for p in s.pairs if not p.one_sided and (p.changed or show_unchanged)]
+        def listed(pair: Any) -> list[Any]:
+            """A carried change is listed where it was made (unless that step lacks it)."""
+            return [d for d in pair.diffs if d.name not in pair.carried
+                    or (pair.carried[d.name], d.name) not in own]
+
+        shown = [p for p in s.pairs if not p.one_sided and (
+            show_unchanged or any(d.change != "unchanged" for d in listed(p)))]
         for pair in shown[:DETAIL_PAIRS]:
             head = [_t(s.step, "bold")]
             if pair.split:
@@ -135,7 +147,15 @@ def _print_comparison(console: Console, comp: RunComparison, show_unchanged: boo
             head += ["  ", _t(f"{specs[0]} -> {specs[1]}", "dim")]
             console.print()
             console.print(Text.assemble(*head))
-            render_diff(console, pair.diffs, show_unchanged=show_unchanged)
+            diffs = listed(pair)
+            render_diff(console, diffs, show_unchanged=show_unchanged)
+            through = {d.name: comp.flowed_through(s.step, d.name, pair) for d in diffs
+                       if d.change != "unchanged" and d.name not in pair.carried}
+            for name, steps in through.items():
+                if steps:
+                    console.print(Text.assemble(
+                        ("  ", ""), _t(name), (" carried unchanged through ", "dim"),
+                        _t(", ".join(steps))))
         if len(shown) > DETAIL_PAIRS:
             console.print(Text(f"... {len(shown) - DETAIL_PAIRS} more split(s) of {safe(s.step)} "
                                "differ (--json lists them all)", style="dim"))

@@ -2,7 +2,9 @@
 
 `compare_runs` lines up the steps of two runs: parameters that differ, per step the status,
 duration and code (task ``source_hash``) of each side and the artifact diff of its task (one
-pair per split for steps that run inside a foreach, bounded). `diff_tasks` diffs two tasks'
+pair per split for steps that run inside a foreach, bounded). A changed artifact that a step
+only carried forward (the same blob as in its parent, in both runs) is marked with the step
+that set it, so a change is read once, where it was made. `diff_tasks` diffs two tasks'
 artifacts. Unchanged artifacts are decided by blob key without loading anything; changed
 ones are loaded from the blob store only to be diffed.
 """
@@ -74,6 +76,14 @@ class TaskPair:
     task_a: TaskRecord | None
     task_b: TaskRecord | None
     diffs: list[ArtifactDiff] = field(default_factory=list)
+    # artifact name -> the upstream step its value came from unchanged (its change is that
+    # step's change, carried forward here); ``carried_from`` also names the tasks that set it
+    carried_from: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+
+    @property
+    def carried(self) -> dict[str, str]:
+        """Artifact name -> the step whose change this task only carried forward."""
+        return {name: origin[0] for name, origin in self.carried_from.items()}
 
     @property
     def one_sided(self) -> bool:
@@ -85,13 +95,24 @@ class TaskPair:
         """True when some artifact is not unchanged."""
         return any(d.change != "unchanged" for d in self.diffs)
 
+    @property
+    def own_diffs(self) -> list[ArtifactDiff]:
+        """The diffs made by this step: not values carried unchanged from upstream."""
+        return [d for d in self.diffs if d.name not in self.carried]
+
+    @property
+    def changed_here(self) -> bool:
+        """True when an artifact this step set differs."""
+        return any(d.change != "unchanged" for d in self.own_diffs)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "split": list(self.split),
             "task_a": self.task_a.pathspec if self.task_a else None,
             "task_b": self.task_b.pathspec if self.task_b else None,
-            "summary": summarize_changes(self.diffs),
-            "diff": [d.to_json() for d in self.diffs],
+            "summary": summarize_changes(self.own_diffs),
+            "diff": [{**d.to_json(), "carried_from": self.carried.get(d.name)}
+                     for d in self.diffs],
         }
 
 
@@ -118,8 +139,19 @@ class StepComparison:
 
     @property
     def summary(self) -> dict[str, int]:
-        """Change counts over every diffed pair."""
-        return summarize_changes([d for p in self.pairs for d in p.diffs])
+        """Change counts of the artifacts this step set, over every diffed pair (values
+        carried unchanged from upstream are counted in ``carried``)."""
+        return summarize_changes([d for p in self.pairs for d in p.own_diffs])
+
+    @property
+    def carried(self) -> dict[str, str]:
+        """Changed artifacts this step only carried forward: name -> the step that set them."""
+        out: dict[str, str] = {}
+        for pair in self.pairs:
+            for diff in pair.diffs:
+                if diff.change != "unchanged" and diff.name in pair.carried:
+                    out.setdefault(diff.name, pair.carried[diff.name])
+        return out
 
     @property
     def only_a(self) -> int:
@@ -149,6 +181,7 @@ class StepComparison:
             "tasks_b": self.tasks_b,
             "code_changed": self.code_changed,
             "summary": self.summary,
+            "carried": self.carried,
             "only_a": self.only_a,
             "only_b": self.only_b,
             "tasks": [p.to_json() for p in self.pairs],
@@ -165,6 +198,20 @@ class RunComparison:
     run_b: RunRecord
     parameters: list[ParameterChange]
     steps: list[StepComparison]
+
+    def flowed_through(self, step: str, name: str, pair: TaskPair | None = None) -> list[str]:
+        """The steps that carried ``step``'s change of artifact ``name`` forward unchanged
+        (with ``pair``: the change made by that pair's tasks)."""
+        ids = {pair.task_a.id if pair.task_a else None, pair.task_b.id if pair.task_b else None} \
+            if pair is not None else None
+        out = []
+        for s in self.steps:
+            for p in s.pairs:
+                origin = p.carried_from.get(name)
+                if origin and origin[0] == step and (ids is None or ids & set(origin[1:])):
+                    out.append(s.step)
+                    break
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -232,6 +279,60 @@ def _step_order(a: Sequence[TaskRecord], b: Sequence[TaskRecord]) -> list[str]:
     return sorted(first, key=first.__getitem__)
 
 
+class _Origins:
+    """Where an artifact's value was set. A task carried a value forward when it holds the
+    same blob key for it as its parent, or, for a join, as every one of its parents (as
+    Metaflow's own propagation and ``merge_artifacts`` leave it; a join that picks one
+    input's value set it itself). Walking up while that holds, the first task that holds
+    the value set it. Artifact rows are read once per task."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._keys: dict[int, dict[str, str]] = {}
+        self._tasks: dict[int, TaskRecord | None] = {}
+
+    def _keys_of(self, task_id: int) -> dict[str, str]:
+        if task_id not in self._keys:
+            self._keys[task_id] = {a.name: a.key for a in
+                                   self.store.catalog.list_artifacts(task_id)}
+        return self._keys[task_id]
+
+    def _task(self, task_id: int) -> TaskRecord | None:
+        if task_id not in self._tasks:
+            self._tasks[task_id] = self.store.catalog.get_task(task_id)
+        return self._tasks[task_id]
+
+    def task_of(self, task: TaskRecord, name: str) -> TaskRecord:
+        """The task that set ``task``'s value of artifact ``name``."""
+        key = self._keys_of(task.id).get(name)
+        seen = {task.id}
+        while key is not None:
+            parents = [self._task(i) for i in task.input_task_ids]
+            if not parents or any(p is None or p.id in seen
+                                  or self._keys_of(p.id).get(name) != key for p in parents):
+                break
+            task = parents[0]  # type: ignore[assignment]
+            seen.add(task.id)
+        return task
+
+
+def _carried(origins: _Origins, step: str, ta: TaskRecord, tb: TaskRecord,
+             diffs: list[ArtifactDiff], rank: dict[str, int]
+             ) -> dict[str, tuple[str, int, int]]:
+    """Changed artifacts ``step`` set in neither run: name -> (the step the change comes
+    from, the task that set it in run a, in run b). When the runs set it in different
+    steps, the change comes from the later one (the earlier value was carried past it)."""
+    out = {}
+    for diff in diffs:
+        if diff.change != "changed":
+            continue
+        where_a, where_b = origins.task_of(ta, diff.name), origins.task_of(tb, diff.name)
+        if step not in (where_a.step, where_b.step):
+            origin = max(where_a.step, where_b.step, key=lambda s: rank.get(s, -1))
+            out[diff.name] = (origin, where_a.id, where_b.id)
+    return out
+
+
 def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
                  run_b: RunRecord | int | str, *, max_splits: int = MAX_SPLITS,
                  **limits: Any) -> RunComparison:
@@ -240,8 +341,11 @@ def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
     `max_splits` pairs each. ``limits`` go to `diff_artifacts`."""
     a, b = resolve_run(store, flow, run_a), resolve_run(store, flow, run_b)
     tasks_a, tasks_b = store.catalog.list_tasks(a.id), store.catalog.list_tasks(b.id)
+    origins = _Origins(store)
+    order = _step_order(tasks_a, tasks_b)
+    rank = {name: i for i, name in enumerate(order)}
     steps = []
-    for step in _step_order(tasks_a, tasks_b):
+    for step in order:
         sa = [t for t in tasks_a if t.step == step]
         sb = [t for t in tasks_b if t.step == step]
         comp = StepComparison(step, step_status(sa), step_status(sb), _seconds(sa), _seconds(sb),
@@ -251,12 +355,13 @@ def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
         comp.splits_omitted = max(0, len(splits) - max_splits)
         for split in splits[:max_splits]:
             ta, tb = by_a.get(split), by_b.get(split)
-            diffs = []
+            diffs, carried = [], {}  # type: ignore[var-annotated]
             if ta is not None and tb is not None:  # a split on one side only: nothing to diff
                 diffs = diff_artifacts(
                     store.catalog.list_artifacts(ta.id), store.catalog.list_artifacts(tb.id),
                     artifact_loader(store, ta, a.flow_file),
                     artifact_loader(store, tb, b.flow_file), **limits)
-            comp.pairs.append(TaskPair(split, ta, tb, diffs))
+                carried = _carried(origins, step, ta, tb, diffs, rank)
+            comp.pairs.append(TaskPair(split, ta, tb, diffs, carried))
         steps.append(comp)
     return RunComparison(flow, a, b, _parameter_changes(a.parameters, b.parameters), steps)

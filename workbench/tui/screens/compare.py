@@ -44,6 +44,7 @@ def steps_table(comparison: Any) -> Table:
     table.add_column("took", justify="right")
     table.add_column("code")
     table.add_column("artifacts")
+    order = [s.step for s in comparison.steps]
     for step in comparison.steps:
         took = f"{format_seconds(step.seconds_a)} → {format_seconds(step.seconds_b)}"
         delta = step.seconds_delta
@@ -54,11 +55,19 @@ def steps_table(comparison: Any) -> Table:
         summary = step.summary
         parts = [f"{summary[k]} {k}" for k in ("changed", "added", "removed") if summary.get(k)]
         missing = [n for n, status in ((a, step.status_a), (b, step.status_b)) if status is None]
+        carried = step.carried
         if missing:  # a step that did not run on one side is never "no change"
             arts = Text(f"not run in run {missing[0]}", style="magenta")
         else:
-            arts = Text(", ".join(parts) if parts else "no change",
+            arts = Text(", ".join(parts) if parts else ("" if carried else "no change"),
                         style="yellow" if parts else "dim")
+            if carried:
+                origins = sorted(set(carried.values()), key=order.index)
+                arts.append(f"{', ' if parts else ''}{len(carried)} carried from "
+                            f"{', '.join(origins)}", style="dim")
+            if step.only_a or step.only_b:
+                arts.append(f" ({step.only_a + step.only_b} split(s) on one side)",
+                            style="magenta")
         if step.splits_omitted:
             arts.append(f" (+{step.splits_omitted} splits not diffed)", style="dim")
         table.add_row(safe(step.step), _status(step.status_a), _status(step.status_b), took,
@@ -77,6 +86,65 @@ def params_table(comparison: Any) -> Table | Text:
         table.add_row(safe(p.name), Text(safe(repr(p.before)), style="red"),
                       Text(safe(repr(p.after)), style="green"))
     return table
+
+
+def changes_tree(comparison: Any) -> Tree[Any]:
+    """Each artifact change once, under the step that made it (with the steps that carried
+    it forward named); a step or split that ran on one side only says so."""
+    tree: Tree[Any] = Tree("Artifact changes", id="compare-tree")
+    tree.guide_depth = 3
+    tree.show_root = False
+    a, b = comparison.run_a.number, comparison.run_b.number
+    own = {(s.step, d.name) for s in comparison.steps for p in s.pairs for d in p.own_diffs
+           if d.change != "unchanged"}
+    shown = 0
+    for step in comparison.steps:
+        missing = [n for n, status in ((a, step.status_a), (b, step.status_b)) if status is None]
+        if missing:
+            tree.root.add_leaf(Text.assemble((safe(step.step), "bold"),
+                                             (f"  not run in run {missing[0]}", "magenta")))
+            shown += 1
+            continue
+        pairs = []
+        for pair in step.pairs:
+            # a carried change is listed where it was made, unless that step's listing lacks it
+            diffs = [d for d in pair.diffs if d.change != "unchanged" and (
+                d.name not in pair.carried or (pair.carried[d.name], d.name) not in own)]
+            if diffs or pair.one_sided:
+                pairs.append((pair, diffs))
+        if not pairs:
+            continue
+        shown += 1
+        node = tree.root.add(Text(safe(step.step), style="bold"), expand=True)
+        for pair, diffs in pairs:
+            parent = node
+            if len(step.pairs) > 1:
+                label = Text(f"split {'/'.join(map(str, pair.split))}", style="bold")
+                if pair.one_sided:
+                    label.append(f"  only in run {b if pair.task_a is None else a}",
+                                 style="magenta")
+                    node.add_leaf(label)
+                    continue
+                parent = node.add(label, expand=True)
+            for diff in diffs:
+                label = diff_label(diff)
+                if diff.name in pair.carried:
+                    label.append(f"  (from {safe(pair.carried[diff.name])})", style="dim")
+                else:
+                    through = comparison.flowed_through(step.step, diff.name, pair)
+                    if through:
+                        label.append(f"  → carried through {safe(', '.join(through))}",
+                                     style="dim")
+                lines = detail_lines(diff)
+                if lines:
+                    leaf = parent.add(label, expand=False)
+                    for line in lines[:200]:
+                        leaf.add_leaf(_detail_line(line))
+                else:
+                    parent.add_leaf(label)
+    if not shown:
+        tree.root.add_leaf(Text("no artifact differs", style="dim"))
+    return tree
 
 
 class CompareScreen(Screen[None]):
@@ -127,34 +195,7 @@ class CompareScreen(Screen[None]):
             ("  →  ", "bold"),
             (f"run {rb.number} ", "bold"), (f"({run_label(rb)}, {rb.status})", "dim"))
         self.query_one("#compare-title", Static).update(title)
-        tree: Tree[Any] = Tree("Artifact changes", id="compare-tree")
-        tree.guide_depth = 3
-        tree.show_root = False
-        changed_steps = 0
-        for step in comparison.steps:
-            if not any(p.changed for p in step.pairs):
-                continue
-            changed_steps += 1
-            node = tree.root.add(Text(safe(step.step), style="bold"), expand=True)
-            for pair in step.pairs:
-                parent = node
-                if len(step.pairs) > 1:
-                    if not pair.changed:
-                        continue
-                    parent = node.add(Text(f"split {'/'.join(map(str, pair.split))}",
-                                           style="bold"), expand=True)
-                for diff in pair.diffs:
-                    if diff.change == "unchanged":
-                        continue
-                    lines = detail_lines(diff)
-                    if lines:
-                        leaf = parent.add(diff_label(diff), expand=False)
-                        for line in lines[:200]:
-                            leaf.add_leaf(_detail_line(line))
-                    else:
-                        parent.add_leaf(diff_label(diff))
-        if not changed_steps:
-            tree.root.add_leaf(Text("no artifact differs", style="dim"))
+        tree = changes_tree(comparison)
         scroll = VerticalScroll(
             Static(params_table(comparison), id="compare-params"),
             Static(steps_table(comparison), id="compare-steps"),
