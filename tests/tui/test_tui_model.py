@@ -101,8 +101,9 @@ def test_frame_source_and_stats():
     assert source.numeric_columns == ["x", "flag"]
     index_w, widths = source.column_widths()
     assert widths[1] == pdata.MAX_CELL
-    counts, low, high, n = pdata.histogram(source.column_values("x"), 4)
-    assert sum(counts) == 2 and (low, high, n) == (1.5, 3.0, 2)
+    hist = pdata.histogram(source.column_values("x"), 4)
+    assert sum(hist.counts) == 2 and (hist.low, hist.high, hist.n) == (1.5, 3.0, 2)
+    assert source.right_aligned() == [True, False, False]
     assert pdata.DescribeSource(df).n_rows >= 4
     stats = dict(pdata.array_stats(np.array([1.0, 2.0, np.nan])))
     assert stats["max"] == "2" and stats["NaN"] == "1" and stats["shape"] == "3"
@@ -171,3 +172,76 @@ def test_engine_handlers_stay_out_of_textuals_event_names():
     own = [n for n in vars(EngineBridge) if n.startswith(("_on_", "on_"))]
     assert own == ["on_engine_event"], own
     assert set(EngineBridge._HANDLERS) == set(P.EVENTS.values())
+
+
+def test_an_integer_histogram_has_one_bar_per_value_or_equal_runs_of_values():
+    import numpy as np
+
+    from workbench.tui import preview_data as pdata
+
+    tickets = np.random.default_rng(1).poisson(1.5, 5000)  # 0..9 or so
+    hist = pdata.histogram(tickets, 80)
+    assert hist.integer and hist.width == 1 and len(hist.counts) == tickets.max() + 1
+    assert all(hist.counts)  # no comb: every bar is a value that occurs
+    assert hist.counts == np.bincount(tickets).tolist()
+    assert hist.bin_label(3) == "3" and hist.edge_labels() == ("0", str(tickets.max()))
+    wide = np.arange(1, 73)  # 72 values into at most 10 bars: 9 bars of 8 values
+    hist = pdata.histogram(wide, 10)
+    assert hist.width == 8 and hist.counts == [8] * 9
+    assert hist.bin_label(0) == "1–8" and hist.bin_label(8) == "65–72"
+    flags = pdata.histogram(np.array([True, False, True]), 40)
+    assert flags.counts == [1, 2] and flags.edge_labels() == ("0", "1")
+    floats = pdata.histogram(np.array([0.0, 0.5, 1.0]), 2)
+    assert not floats.integer and floats.bin_label(1) == "0.5–1"
+
+
+def test_histogram_head_says_what_a_bar_is():
+    import numpy as np
+
+    from workbench.tui import preview_data as pdata
+    from workbench.tui.screens.preview import histogram_text
+
+    text = histogram_text("tickets", pdata.histogram(np.array([0, 1, 1, 2, 2, 2]), 80), 4)
+    head = text.plain.splitlines()[0]
+    assert head == "tickets: 6 values, 3 bars of one value each; tallest 3 at 2"
+    assert text.plain.splitlines()[-1].split() == ["0", "2"]
+
+
+def test_describe_writes_each_column_one_way():
+    import numpy as np
+    import pandas as pd
+
+    from workbench.tui import preview_data as pdata
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"tenure": rng.integers(1, 73, 5000),
+                       "z": rng.standard_normal(5000) * 1e-5,
+                       "contract": rng.choice(["monthly", "yearly"], 5000)})
+    source = pdata.DescribeSource(df)
+    rows = dict(source.rows(0, source.n_rows))
+    stats = {k: v for k, v in rows.items() if k not in ("count", "unique", "freq")}
+    tenure = [cells[0] for cells in stats.values() if cells[0]]
+    assert {len(c.split(".")[1]) for c in tenure} == {4}  # 36.3632, 1.0000, 72.0000 ...
+    assert rows["count"] == ["5,000", "5,000", "5,000"]
+    z = [cells[1] for cells in stats.values() if cells[1]]
+    assert len(z) == 7 and all("e" in c for c in z)  # tiny values: all scientific
+    assert rows["top"][2] in ("monthly", "yearly") and rows["mean"][2] == ""
+    assert source.right_aligned()[:2] == [True, True]
+
+
+def test_an_array_inside_a_dict_expands():
+    import numpy as np
+
+    from workbench.tui import preview_data as pdata
+
+    value = {"weights": np.array([0.5, -1.25, 2.0]), "grid": np.zeros((2, 3))}
+    children, _ = pdata.children_of(value)
+    assert all(c.expandable for c in children)
+    rows, more = pdata.children_of(value["weights"])
+    assert [(c.label, c.text) for c in rows if c.text] == [
+        ("shape", "3"), ("min", "-1.25"), ("max", "2"), ("mean", "0.416667"),
+        ("std", "1.32811"), ("NaN", "0")]
+    assert [(c.label, c.value) for c in rows if c.text is None] == [
+        ("[0]", 0.5), ("[1]", -1.25), ("[2]", 2.0)]
+    grid, _ = pdata.children_of(value["grid"])
+    assert [c.label for c in grid if c.expandable] == ["[0]", "[1]"]

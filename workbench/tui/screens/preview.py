@@ -73,6 +73,27 @@ def histogram_rows(counts: list[int], height: int) -> list[str]:
     return rows
 
 
+def histogram_text(column: str, hist: pdata.Histogram, height: int) -> Text:
+    """The chart: a head line saying what a bar is, the bars, the axis's first and last
+    values under them."""
+    counts = hist.counts
+    peak = max(counts)
+    tallest = counts.index(peak)
+    if hist.integer:
+        per = "one value" if hist.width == 1 else f"{int(hist.width)} values"
+        bars = f"{len(counts)} bars of {per} each"
+    else:
+        bars = f"{len(counts)} bars {pdata.format_cell(hist.width)} wide"
+    text = Text()
+    text.append(f"{safe(column)}: {hist.n:,} values, {bars}; tallest {peak:,} at "
+                f"{hist.bin_label(tallest)}\n", style="bold")
+    for row in histogram_rows(counts, height):
+        text.append(row + "\n", style="cyan")
+    lo, hi = hist.edge_labels()
+    text.append(lo + " " * max(1, len(counts) - len(lo) - len(hi)) + hi, style="dim")
+    return text
+
+
 class ValueTree(Tree[Any]):
     """dict/list/set, children added when a node is first expanded."""
 
@@ -87,8 +108,9 @@ class ValueTree(Tree[Any]):
     def _fill(self, node: Any) -> None:
         children, more = pdata.children_of(node.data)
         for child in children:
-            label = Text.assemble((child.label, "bold cyan"), "  ",
-                                  (pdata.leaf_text(child.value), ""))
+            label = Text.assemble((safe(child.label), "bold cyan"), "  ",
+                                  (pdata.leaf_text(child.value), "") if child.text is None
+                                  else (child.text, "dim"))
             if child.expandable:
                 node.add(label, data=child.value)
             else:
@@ -244,22 +266,13 @@ class PreviewScreen(Screen[None]):
             self.post_message(HistogramReady(column, result))
 
     def on_histogram_ready(self, message: HistogramReady) -> None:
-        counts, low, high, n = message.result
+        hist: pdata.Histogram = message.result
         chart = self.query_one("#hist-chart", Static)
-        if not counts:
+        if not hist.counts:
             chart.update(Text("no finite values", style="dim"))
             return
         height = max(4, min(16, (self.query_one("#hist-body").size.height or 12) - 5))
-        rows = histogram_rows(counts, height)
-        text = Text()
-        peak = max(counts)
-        text.append(f"{message.column}: {n:,} values, peak bin {peak:,}\n", style="bold")
-        for row in rows:
-            text.append(row + "\n", style="cyan")
-        width = len(counts)
-        lo, hi = pdata.format_cell(low), pdata.format_cell(high)
-        text.append(lo + " " * max(1, width - len(lo) - len(hi)) + hi, style="dim")
-        chart.update(text)
+        chart.update(histogram_text(message.column, hist, height))
 
     def _build_array(self, array: Any) -> tuple[list, str]:
         stats = pdata.array_stats(array)

@@ -53,6 +53,7 @@ class VirtualTable(ScrollView, can_focus=True):
         self.source = source
         self._chunks: OrderedDict[int, list[tuple[str, list[str]]]] = OrderedDict()
         self.index_width, self.widths = source.column_widths()
+        self.right = source.right_aligned()  # numbers line up on their last digit
         self.fetches = 0  # rows fetched from the source, for tests and curiosity
         total = sum(w + 2 for w in self.widths)
         self.virtual_size = Size(self.index_width + 3 + total, source.n_rows + 1)
@@ -89,8 +90,7 @@ class VirtualTable(ScrollView, can_focus=True):
         if y == 0:
             style = base + self.get_component_rich_style("vtable--header")
             head = Segment(self.source.index_name.rjust(self.index_width) + " │ ", style)
-            body = "".join(name.ljust(w) + "  " for name, w in
-                           zip(self.source.columns, self.widths))
+            body = self._cells(self.source.columns)
             rest = Strip([Segment(body, style)]).crop_extend(scroll_x, scroll_x + width - gutter,
                                                              style)
             return Strip.join([Strip([head]), rest])
@@ -106,10 +106,14 @@ class VirtualTable(ScrollView, can_focus=True):
             style = base + self.get_component_rich_style("vtable--zebra")
         index_style = style + self.get_component_rich_style("vtable--index")
         head = Segment(label.rjust(self.index_width)[: self.index_width] + " │ ", index_style)
-        body = "".join(c.ljust(w) + "  " for c, w in zip(cells, self.widths))
+        body = self._cells(cells)
         rest = Strip([Segment(body, style)]).crop_extend(scroll_x, scroll_x + width - gutter,
                                                          style)
         return Strip.join([Strip([head]), rest])
+
+    def _cells(self, cells: list[str]) -> str:
+        return "".join((c.rjust(w) if right else c.ljust(w)) + "  "
+                       for c, w, right in zip(cells, self.widths, self.right))
 
     # ------------------------------------------------------------------ moving
 
