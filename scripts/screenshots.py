@@ -107,6 +107,10 @@ async def shoot(work: Path, out: Path) -> list[Path]:
         await pilot.press("j", "j")
         await settle(pilot)
         save(app, "main")
+        app.action_show_tab("source")  # train changed since run 1: what ran against now
+        await settle(pilot)
+        save(app, "source_diff")
+        app.action_show_tab("logs")
 
         app.select_run(2)
         await settle(pilot)

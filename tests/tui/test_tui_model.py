@@ -114,6 +114,7 @@ def test_histogram_rows():
 
     assert histogram_rows([0, 4, 8], 2) == ["  █", " ██"]
     assert histogram_rows([1, 2], 1) == ["▄█"]
+    assert histogram_rows([1, 1000], 2) == [" █", "▁█"]  # a count of 1 still shows
 
 
 async def test_ten_million_rows_scroll_cheaply():
@@ -205,6 +206,10 @@ def test_histogram_head_says_what_a_bar_is():
     head = text.plain.splitlines()[0]
     assert head == "tickets: 6 values, 3 bars of one value each; tallest 3 at 2"
     assert text.plain.splitlines()[-1].split() == ["0", "2"]
+    wide = histogram_text("t", pdata.histogram(np.array([0, 1, 1, 2, 2, 2]), 80), 3, 24)
+    lines = wide.plain.splitlines()
+    assert lines[-1].split() == ["0", "1", "2"]  # a label under each widened bar
+    assert lines[-2].split() == ["███████"] * 3 and lines[1].split() == ["███████"]
 
 
 def test_describe_writes_each_column_one_way():

@@ -59,7 +59,8 @@ def steps_table(comparison: Any) -> Table:
         if missing:  # a step that did not run on one side is never "no change"
             arts = Text(f"not run in run {missing[0]}", style="magenta")
         else:
-            arts = Text(", ".join(parts) if parts else ("" if carried else "no change"),
+            arts = Text()
+            arts.append(", ".join(parts) if parts else ("" if carried else "no change"),
                         style="yellow" if parts else "dim")
             if carried:
                 origins = sorted(set(carried.values()), key=order.index)

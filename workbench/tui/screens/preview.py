@@ -62,7 +62,7 @@ def histogram_rows(counts: list[int], height: int) -> list[str]:
         return []
     top = max(counts) or 1
     blocks = " ▁▂▃▄▅▆▇█"
-    levels = [round(c / top * height * 8) for c in counts]
+    levels = [max(1, round(c / top * height * 8)) if c else 0 for c in counts]  # 1 shows
     rows = []
     for r in range(height - 1, -1, -1):
         row = []
@@ -73,9 +73,9 @@ def histogram_rows(counts: list[int], height: int) -> list[str]:
     return rows
 
 
-def histogram_text(column: str, hist: pdata.Histogram, height: int) -> Text:
-    """The chart: a head line saying what a bar is, the bars, the axis's first and last
-    values under them."""
+def histogram_text(column: str, hist: pdata.Histogram, height: int, width: int = 0) -> Text:
+    """The chart: a head line saying what a bar is, the bars (widened to fill ``width``
+    when there are few), the values under them (each bar's, when they fit)."""
     counts = hist.counts
     peak = max(counts)
     tallest = counts.index(peak)
@@ -87,10 +87,18 @@ def histogram_text(column: str, hist: pdata.Histogram, height: int) -> Text:
     text = Text()
     text.append(f"{safe(column)}: {hist.n:,} values, {bars}; tallest {peak:,} at "
                 f"{hist.bin_label(tallest)}\n", style="bold")
+    bar = max(1, min(8, width // len(counts))) if width else 1
+    gap = 1 if bar >= 3 else 0
     for row in histogram_rows(counts, height):
-        text.append(row + "\n", style="cyan")
-    lo, hi = hist.edge_labels()
-    text.append(lo + " " * max(1, len(counts) - len(lo) - len(hi)) + hi, style="dim")
+        text.append("".join(ch * (bar - gap) + " " * gap for ch in row).rstrip() + "\n",
+                    style="cyan")
+    labels = [hist.bin_label(i) for i in range(len(counts))]
+    if bar >= 3 and all(len(label) < bar for label in labels):
+        text.append("".join(label.center(bar - gap) + " " * gap for label in labels).rstrip(),
+                    style="dim")
+    else:
+        lo, hi = hist.edge_labels()
+        text.append(lo + " " * max(1, len(counts) * bar - len(lo) - len(hi)) + hi, style="dim")
     return text
 
 
@@ -272,7 +280,8 @@ class PreviewScreen(Screen[None]):
             chart.update(Text("no finite values", style="dim"))
             return
         height = max(4, min(16, (self.query_one("#hist-body").size.height or 12) - 5))
-        chart.update(histogram_text(message.column, hist, height))
+        chart.update(histogram_text(message.column, hist, height,
+                                    max(20, chart.size.width or self.size.width - 4)))
 
     def _build_array(self, array: Any) -> tuple[list, str]:
         stats = pdata.array_stats(array)

@@ -300,7 +300,10 @@ class SourceView(Static):
         syntax = Syntax("", "python", theme=theme, background_color="default")
         body = Text(no_wrap=True, overflow="ellipsis")
         for line in lines:
-            code = syntax.highlight(safe(line.text)).split("\n")[0]
+            lit = syntax.highlight(safe(line.text)).split("\n")[0]
+            # colours only: the theme's "on default" would paint the terminal's background
+            code = Text(lit.plain, spans=[span for span in lit.spans
+                                          if not str(span.style).startswith("on ")])
             bg = {"-": "on #3b1219", "+": "on #12361d"}.get(line.tag)
             body.append(f"{line.number:>{width}} ", "dim")
             body.append(f"{line.tag} ", {"-": "bold red", "+": "bold green"}.get(line.tag, "dim"))
