@@ -165,3 +165,16 @@ def test_version_and_help(cli):
     assert version.returncode == 0 and "workbench" in version.stdout
     for command in ("run", "runs", "show", "logs"):
         assert cli(command, "--help").returncode == 0
+
+
+@pytest.mark.parametrize("deco,message", [
+    ('@project(name="Bad-Name")', "The @project name must contain only lowercase alphanumeric"),
+    ('@project(name="ok", branch="Feature X")', "The branch name must contain only lowercase"),
+    ("@project()", "@project needs a name"),
+])
+def test_a_bad_project_name(cli, write_flow, store_dir, deco, message):
+    flow = write_flow(GOOD.replace("from workbench import FlowSpec, Parameter, step",
+                                   "from metaflow import FlowSpec, Parameter, project, step")
+                      .replace("    class Good", f"    {deco}\n    class Good"))
+    _one_line_error(cli("run", flow), "flow.py", message)
+    assert _store_untouched(store_dir)

@@ -443,7 +443,7 @@ def test_parameters_coerced_and_read_only(cli, write_flow, client):
     run = client.Flow("Params").latest_run
     assert run["start"].task.data.seen == (0.5, 7, True, "hi", {"b": [1, 2]})
     assert run.data.alpha_in_end == 0.5
-    assert "read-only" in run.data.error
+    assert run.data.error == "Flow level attributes and Parameters are not modifiable"
     assert run.parameters["alpha"] == 0.5
 
 

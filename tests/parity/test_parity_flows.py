@@ -12,7 +12,7 @@ import pytest
 
 from parity_helpers import FLOWS, real_metaflow_installed
 
-COMPARED = ["branch", "foreach", "catch", "params", "consumer"]
+COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api"]
 
 
 def ok(outcome) -> dict:
@@ -76,6 +76,43 @@ def test_flow_reads_another_flows_results_under_workbench(outcome):
     assert start["producer_stdout"] == "producing\n" and start["start_index"] is None
     assert start["artifacts"] == ["table"] and start["same_run"] is True
     assert start["namespace"] == "user:parity" and start["not_found"] == "MetaflowNotFound"
+
+
+def test_metaflow_step_api_under_workbench(outcome):
+    result = outcome("workbench", "api")
+    data = ok(result)
+    start = data["steps"]["start"][0]
+    assert start["parameter_names"] == ["alpha", "beta"] and start["tags_seen"] == ["t0", "t1"]
+    assert start["project"] == ["parity_demo", "user.parity", True, False,
+                                "parity_demo.user.parity.ParityApiFlow"]
+    assert start["same_current"] is True and start["has_project"] is True
+    assert start["constant_error"] == start["parameter_error"] == \
+        "Flow level attributes and Parameters are not modifiable"
+    assert start["LIMIT"] == 10 == start["limit_seen"]  # a constant is an artifact, as there
+    assert start["current_step"] == "start"
+    body = sorted(data["steps"]["body"], key=lambda t: t["stack"])
+    assert [t["stack"] for t in body] == [[["body", "items", 3, 0, "x"]],
+                                          [["body", "items", 3, 1, "2"]],
+                                          [["body", "items", 3, 2, "{'k': [1, 2]}"]]]
+    assert body[0]["node"] == ["linear", ["join"], ["start"]]
+    join = data["steps"]["join"][0]
+    assert join["join_stack"] == [] and join["join_type"] == "join" and join["LIMIT"] == 10
+    assert data["end"]["types"] == ["metaflow.exception.ExternalCommandFailed",
+                                    "metaflow.plugins.timeout_decorator.TimeoutException",
+                                    "metaflow.plugins.catch_decorator.FailureHandledByCatch"]
+    assert data["end"]["crash_message"].startswith("Task execution kept failing over 1 attempts")
+    assert "[crash/" in result.output and "Task failed with a segmentation fault." in \
+        result.output
+
+
+def test_segfault_says_so_as_under_metaflow(outcome):
+    for system in ("workbench", "metaflow"):
+        assert "Task failed with a segmentation fault." in ok_output(outcome(system, "api"))
+
+
+def ok_output(result) -> str:
+    assert all(code == 0 for code in result.returncodes), result.output
+    return result.output
 
 
 def test_step_without_next_is_refused_under_workbench(outcome):

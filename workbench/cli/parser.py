@@ -63,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="set a parameter (repeatable); VALUE is coerced to the parameter's type")
     p.add_argument("--max-workers", type=int, default=None, metavar="N",
                    help="how many tasks run at once (default: CPU count)")
+    p.add_argument("--tag", dest="tags", action="append", default=[], metavar="TAG",
+                   help="tag the run (repeatable; current.tags in its tasks)")
     _flow_option(p)
     p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
     _common(p)

@@ -18,6 +18,7 @@ from typing import Any, Mapping
 from ..compare import ArtifactDiff
 from ..flow.errors import ParameterError
 from ..flow.parameters import coerce, find_parameter
+from ..flow.project import project_tags
 from ..queries import TaskDiff, task_diffs
 from ..queries.runs import spin_candidates
 from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
@@ -255,6 +256,7 @@ class Replayer:
             spun_step=step, overrides=overrides or None, code_hash=self.runtime.code_hash(),
             against_run=against, spun_split=spun_split,
             source_text=self.runtime.loaded.source or None,
+            system_tags=project_tags(self.runtime.project),
         )
         mapping = self.catalog.clone_tasks([t.id for t in plan.clones], run.id)
         return run, mapping

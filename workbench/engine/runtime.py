@@ -24,6 +24,9 @@ from .. import settings
 from ..flow.artifacts import Transition
 from ..flow.loader import write_import_shim
 from ..flow.parameters import flow_parameters
+from ..flow.errors import FlowLoadError, MetaflowException
+from ..flow.project import project_env, project_tags
+from ..settings import current_user
 from ..store import ArtifactRecord, RunRecord, Store, StoreError
 from ..store.faults import fault
 from ..store.logs import ORDER_SUFFIX, OrderRecorder
@@ -98,6 +101,11 @@ class Runtime:
         self._watched: dict[int, Any] = {}
         self.param_names: tuple[str, ...] = tuple(
             p.attr_name for p in flow_parameters(self.flow_cls))
+        # @project's names (current.project_name...): a bad name stops the flow here
+        try:
+            self.project = project_env(self.flow_cls, self.graph.name, current_user())
+        except MetaflowException as exc:
+            raise FlowLoadError(str(exc), str(self.loaded.file)) from None
         self._importable_in_children()
 
     def _importable_in_children(self) -> None:
@@ -131,7 +139,7 @@ class Runtime:
         run = self.catalog.create_run(
             self.graph.name, "run", flow_file=str(self.loaded.file),
             parameters=_jsonable_params(params), code_hash=self.code_hash(), tags=tags,
-            source_text=self.loaded.source or None,
+            source_text=self.loaded.source or None, system_tags=project_tags(self.project),
         )
         return self.execute(run, [Request("start", [], [])], params=params)
 
@@ -277,6 +285,7 @@ class Runtime:
             is_last_attempt=attempt >= retries, fallback=request.fallback,
             fallback_reason=request.reason,
             origin_run=state.run.origin_run, param_names=self.param_names,
+            tags=state.run.tags, project=self.project,
         )
         flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
         if self.start_method == "fork" and self._threads_running():
@@ -411,7 +420,8 @@ class Runtime:
 
     # -- finishing -------------------------------------------------------------------------
     def _drain(self, state: "_RunState", active: _Active) -> None:
-        """Read what is left on the task's pipes, then close them and its log files."""
+        """Read what is left on the task's pipes, then close them and its log files. A
+        task that died of a segmentation fault says so on its stderr, as under Metaflow."""
         for fd in list(active.proc.open_fds):
             kind = "result" if fd == active.proc.result_fd else None
             while True:
@@ -436,6 +446,10 @@ class Runtime:
                 state.selector.unregister(active.proc.pidfd)
             except (KeyError, ValueError):
                 pass
+        status = active.proc.exit_status or 0
+        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSEGV:
+            err_fd = next(fd for fd, (name, _) in active.streams.items() if name == "stderr")
+            self._on_log(state, active, err_fd, b"Task failed with a segmentation fault.\n")
         for stream_name, stream in active.streams.values():
             try:
                 stream.file.close()  # flushes: the last buffered write can fail here

@@ -16,20 +16,16 @@ from typing import Any
 
 from ..flow import current, install_metaflow_alias
 from ..flow.artifacts import ArtifactSet, ForeachFrame, Transition
-from ..flow.errors import MetaflowException
-from ..flow.exceptions import FailureHandledByCatch, MetaflowExceptionWrapper
+from ..flow.exceptions import MetaflowExceptionWrapper
+from ..flow.metaflow_plugins.catch_decorator import FailureHandledByCatch
+from ..flow.metaflow_plugins.timeout_decorator import TimeoutException
 from ..flow.inputs import InputTask, Inputs
-from ..flow.spec import TaskState
+from ..flow.spec import TaskState, flow_constants
 from ..store import BlobStore
 from ..store.errors import StoreError
 from ..store.paths import ENV_VAR as STORE_ENV_VAR
 from ..store.summary import time_bound
 
-
-class TimeoutException(MetaflowException):
-    """Raised inside a step that ran past its ``@timeout`` (a MetaflowException, as Metaflow's)."""
-
-    headline = "@timeout"
 
 
 @dataclass
@@ -60,6 +56,8 @@ class TaskJob:
     fallback_reason: str = ""
     origin_run: int | None = None
     param_names: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # the run's --tag values (``current.tags``)
+    project: dict[str, Any] = field(default_factory=dict)  # ``current``'s @project fields
 
 
 def step_decorators(flow_cls: type, step: str) -> dict[str, dict]:
@@ -111,7 +109,8 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
     load = _naming_errors(loader or (lambda ref: blobs.get(ref.key)))
     if node.is_join:
         first = job.parents[0].refs if job.parents else {}
-        inherited = ArtifactSet({k: v for k, v in first.items() if k in job.param_names}, load)
+        passdown = set(job.param_names) | set(flow_constants(flow_cls))
+        inherited = ArtifactSet({k: v for k, v in first.items() if k in passdown}, load)
         inputs = Inputs([
             InputTask(p.step, ArtifactSet(dict(p.refs), load), p.frames, p.pathspec)
             for p in job.parents
@@ -121,7 +120,7 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
         inherited = ArtifactSet(refs, load)
         inputs = None
     state = TaskState(step=job.step, inherited=inherited, frames=list(job.frames),
-                      params=dict(job.params), is_join=node.is_join)
+                      params=dict(job.params), is_join=node.is_join, graph=graph)
     flow = flow_cls(use_cli=False)
     flow._wb_bind(state)
     current._bind(
@@ -132,14 +131,24 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
         retry_count=job.attempt,
         origin_run_id=job.origin_run,
         store_root=str(blobs.root),
+        tags=set(job.tags),
+        parameter_names=sorted(job.param_names),
+        project=dict(job.project),
     )
     decorators = step_decorators(flow_cls, job.step)
     catch = decorators.get("catch")
     timeout = (decorators.get("timeout") or {}).get("seconds")
     status, exc_line, tb_text = "succeeded", None, None
     try:
-        if job.fallback:
-            _store_caught(flow, catch, FailureHandledByCatch(job.attempt, job.fallback_reason))
+        if job.fallback:  # as Metaflow's fallback attempt: raised, caught, wrapped
+            try:
+                raise FailureHandledByCatch(job.attempt)
+            except FailureHandledByCatch as failure:
+                wrapped = MetaflowExceptionWrapper(failure)
+            if job.fallback_reason:  # what happened to the attempts before, for the reader
+                wrapped.stacktrace = (f"{wrapped.stacktrace or ''}(the earlier attempt: "
+                                      f"{job.fallback_reason})\n")
+            _store_caught(flow, catch, wrapped)
             state.transition = _static_transition(node)
         else:
             with _alarm(timeout, job.step):
@@ -247,15 +256,19 @@ def check_transition(node: Any, transition: Transition | None) -> None:
 def _persist(flow: Any, job: TaskJob, blobs: BlobStore) -> tuple[list[list[Any]], str | None]:
     """Write the artifacts the step touched; rows of (name, key, type, size, summary)."""
     values, carried = flow._wb_outputs()
+    constants: dict[str, Any] = {}
     if job.step == "start":
         for name, value in job.params.items():
             values.setdefault(name, value)
+        constants = {k: v for k, v in flow_constants(type(flow)).items() if k not in values}
     rows: list[list[Any]] = []
     error = None
-    for name, value in values.items():
+    for name, value in [*values.items(), *constants.items()]:
         try:
             info = blobs.put(value, name=name)
         except StoreError as exc:
+            if name in constants:  # a constant that cannot be stored stays a class attribute
+                continue
             error = error or str(exc)
             continue
         rows.append([name, info.key, info.type_name, info.size, info.summary])

@@ -14,7 +14,12 @@ from typing import Any
 from ..settings import current_user
 
 _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id",
-           "namespace", "username", "tempdir", "tags", "store_root")
+           "namespace", "username", "tempdir", "tags", "store_root", "parameter_names",
+           "project")
+# Set from @project (``flow.project.project_env``); absent (AttributeError) without it, as
+# under Metaflow, so ``"project_name" in current`` tells whether the flow has a project.
+_PROJECT_FIELDS = ("project_name", "branch_name", "is_user_branch", "is_production",
+                   "project_flow_name")
 
 
 class CardCollector:
@@ -66,8 +71,9 @@ class Current:
         """Set the task's fields; ``is_running_flow`` becomes True.
 
         Accepts flow_name, run_id, step_name, task_id, retry_count, origin_run_id,
-        namespace, username, tempdir, tags, store_root. Ids are stored as strings; username
-        defaults to the OS user, namespace to ``user:<username>``, retry_count to 0.
+        namespace, username, tempdir, tags, store_root, parameter_names and project (the
+        dict of ``_PROJECT_FIELDS``). Ids are stored as strings; username defaults to the
+        OS user, namespace to ``user:<username>``, retry_count to 0.
         """
         unknown = set(fields) - set(_FIELDS)
         if unknown:
@@ -135,7 +141,20 @@ class Current:
 
     @property
     def tags(self) -> Any:
+        """The run's tags given with ``--tag`` (a set)."""
         return self._values["tags"]
+
+    @property
+    def parameter_names(self) -> list[str] | None:
+        """The attribute names of the flow's Parameters (IncludeFiles too), sorted."""
+        return self._values["parameter_names"]
+
+    def __getattr__(self, name: str) -> Any:
+        if name in _PROJECT_FIELDS:
+            project = (self.__dict__.get("_values") or {}).get("project") or {}
+            if name in project:
+                return project[name]
+        raise AttributeError(f"'Current' object has no attribute '{name}'")
 
     @property
     def store_root(self) -> str | None:

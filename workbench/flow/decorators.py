@@ -14,8 +14,8 @@ from typing import Any, Callable
 # Step-level and flow-level decorators accepted and ignored locally.
 IGNORED_STEP_DECORATORS = ("resources", "conda", "pypi", "batch", "kubernetes", "card",
                            "environment")
-IGNORED_FLOW_DECORATORS = ("conda_base", "pypi_base", "project", "schedule",
-                           "trigger", "trigger_on_finish")
+IGNORED_FLOW_DECORATORS = ("conda_base", "pypi_base", "schedule", "trigger",
+                           "trigger_on_finish")
 
 _warned: set[str] = set()
 
@@ -155,7 +155,17 @@ environment = _ignored_step("environment")
 
 conda_base = _ignored_flow("conda_base")
 pypi_base = _ignored_flow("pypi_base")
-project = _ignored_flow("project")
+
+
+def project(cls: Any = None, *, name: str | None = None, branch: str | None = None,
+            production: bool = False) -> Any:
+    """``@project(name=...)``: the flow belongs to a project (``current.project_name``,
+    ``branch_name``, ``project_flow_name``... and the run's ``project:`` tags)."""
+    settings = {"name": name, "branch": branch, "production": production}
+    if cls is not None:
+        return _record_flow(cls, "project", settings)
+    return lambda c: _record_flow(c, "project", settings)
+
 schedule = _ignored_flow("schedule")
 trigger = _ignored_flow("trigger")
 trigger_on_finish = _ignored_flow("trigger_on_finish")
@@ -171,6 +181,6 @@ def flow_decorators(cls: Any) -> dict[str, dict[str, Any]]:
     return dict(getattr(cls, "__wb_flow_decorators__", {}) or {})
 
 
-__all__ = ["step", "retry", "catch", "timeout", "step_decorators", "flow_decorators",
+__all__ = ["step", "retry", "catch", "timeout", "project", "step_decorators", "flow_decorators",
            "IGNORED_STEP_DECORATORS", "IGNORED_FLOW_DECORATORS", *IGNORED_STEP_DECORATORS,
            *IGNORED_FLOW_DECORATORS]

@@ -35,6 +35,16 @@ class MetaflowException(WorkbenchError):
         return f"{prefix}{self.message}"
 
 
+class ExternalCommandFailed(MetaflowException):
+    """Metaflow's error for a command a flow ran that failed (``metaflow.exception``)."""
+
+    headline = "External command failed"
+
+
+# What a flow raises of these reads as Metaflow's own (``@catch`` stores the type by name).
+MetaflowException.__module__ = ExternalCommandFailed.__module__ = "metaflow.exception"
+
+
 class FlowError(MetaflowException):
     """Base of the flow errors: ``.message``, ``.file``, ``.line``.
 

@@ -39,7 +39,9 @@ class MetaflowExceptionWrapper(Exception):
 
 
 class FailureHandledByCatch(MetaflowExceptionWrapper):
-    """Stored by ``@catch`` when the task's process died without raising (crash, kill)."""
+    """What ``@catch`` stored for a crashed task before it stored Metaflow's own
+    ``metaflow.plugins.catch_decorator.FailureHandledByCatch`` wrapped; kept so that
+    artifacts written then still load."""
 
     def __init__(self, attempts: int = 0, reason: str = "") -> None:
         super().__init__()

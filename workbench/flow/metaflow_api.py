@@ -29,9 +29,14 @@ CLIENT_NAMES = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow", "name
                 "default_metadata")
 
 # Submodules a flow may import: ``from metaflow.exception import MetaflowNotFound``,
-# ``from metaflow.client import Flow``. The loader registers them in sys.modules.
+# ``from metaflow.client import Flow``, ``from metaflow.metaflow_current import current``.
+# The loader registers them in sys.modules.
 SUBMODULES = {"exception": "workbench.flow.metaflow_exception",
-              "client": "workbench.flow.metaflow_api"}
+              "client": "workbench.flow.metaflow_api",
+              "metaflow_current": "workbench.flow.current",
+              "plugins": "workbench.flow.metaflow_plugins",
+              "plugins.catch_decorator": "workbench.flow.metaflow_plugins.catch_decorator",
+              "plugins.timeout_decorator": "workbench.flow.metaflow_plugins.timeout_decorator"}
 
 __all__ = [
     "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "current",
@@ -52,7 +57,7 @@ def unsupported_message(name: str) -> str:
 def __getattr__(name: str) -> Any:
     if name in CLIENT_NAMES:
         return getattr(importlib.import_module(CLIENT_MODULE), name)
-    if name in SUBMODULES:
+    if name in SUBMODULES and "." not in name:
         return importlib.import_module(SUBMODULES[name])
     if name.startswith("__") and name.endswith("__"):
         # importlib and friends probe dunders with hasattr(): keep AttributeError.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .errors import (MergeArtifactsException, MetaflowException,
+from .errors import (ExternalCommandFailed, MergeArtifactsException, MetaflowException,
                      MissingInMergeArtifactsException, UnhandledInMergeArtifactsException)
 from .exceptions import MetaflowExceptionWrapper
 
@@ -17,7 +17,8 @@ from .exceptions import MetaflowExceptionWrapper
 CLIENT_ERRORS = ("MetaflowNotFound", "MetaflowInvalidPathspec", "MetaflowNamespaceMismatch",
                  "MetaflowTaggingError")
 
-__all__ = ["MetaflowException", "MetaflowExceptionWrapper", "MergeArtifactsException",
+__all__ = ["MetaflowException", "MetaflowExceptionWrapper", "ExternalCommandFailed",
+           "MergeArtifactsException",
            "UnhandledInMergeArtifactsException", "MissingInMergeArtifactsException",
            *CLIENT_ERRORS]
 

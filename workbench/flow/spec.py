@@ -11,7 +11,9 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Iterable
+import reprlib
+from types import FunctionType, MethodType
+from typing import Any, Iterable, NamedTuple
 
 from .artifacts import ArtifactSet, ForeachFrame, Transition
 from .errors import (InvalidNextError, MergeArtifactsException,
@@ -31,6 +33,23 @@ class TaskState:
     loaded_names: set[str] = field(default_factory=set)
     transition: Transition | None = None
     input_cache: dict[int, Any] = field(default_factory=dict)
+    graph: Any = None  # the flow's FlowGraph (``self._graph``)
+
+
+class MetaflowForeachFrame(NamedTuple):
+    """One level of ``self._foreach_stack`` as Metaflow has it: the step after the split,
+    the foreach variable, the number of splits, this task's index and its item as text."""
+
+    step: str
+    var: str
+    num_splits: int
+    index: int
+    value: str
+
+
+_FOREACH_VALUE_CHARS = 30  # Metaflow's MAXIMUM_FOREACH_VALUE_CHARS
+# Names Metaflow does not treat as flow-level constants (FlowSpec._NON_PARAMETERS)
+_NOT_CONSTANTS = {"cmd", "foreach_stack", "index", "input", "script_name", "name"}
 
 
 def _step_name(step: str, dst: Any, position: int) -> str:
@@ -41,6 +60,33 @@ def _step_name(step: str, dst: Any, position: int) -> str:
             f"In step *{step}* the {position}. argument in self.next() is not a function. "
             "Make sure all arguments in self.next() are methods of the Flow class."
         ) from None
+
+
+def _is_flow_constant(cls: type, name: str) -> bool:
+    """A class-level value Metaflow makes read-only in a running task: a Parameter or a
+    constant (not a method, property or class), named without a leading underscore."""
+    if name.startswith("_") or name in _NOT_CONSTANTS:
+        return False
+    for klass in cls.__mro__:
+        if klass is FlowSpec or klass is object:
+            return False
+        if name in vars(klass):
+            value = vars(klass)[name]
+            return not isinstance(value, (FunctionType, MethodType, property, type,
+                                          staticmethod, classmethod))
+    return False
+
+
+def flow_constants(cls: type) -> dict[str, Any]:
+    """The flow's class-level constants (``_is_flow_constant``, Parameters excluded): Metaflow
+    persists them in ``start`` and passes them down to every task, joins too."""
+    out: dict[str, Any] = {}
+    for name in dir(cls):
+        if _is_flow_constant(cls, name):
+            value = getattr(cls, name)
+            if type(value).__name__ not in ("Parameter", "IncludeFile", "Config"):
+                out[name] = value
+    return out
 
 
 class FlowSpec:
@@ -93,6 +139,8 @@ class FlowSpec:
 
     # -- attribute access ------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
+        if self.__dict__.get("_wb") is not None and _is_flow_constant(type(self), name):
+            raise AttributeError("Flow level attributes and Parameters are not modifiable")
         object.__setattr__(self, name, value)
         state: TaskState | None = self.__dict__.get("_wb")
         if state is not None and not name.startswith("_"):
@@ -148,6 +196,38 @@ class FlowSpec:
             (frame.index, frame.num_splits, self._wb_frame_value(i))
             for i, frame in enumerate(state.frames)
         ]
+
+    # -- what some flows read of Metaflow's internals -----------------------------------
+    @property
+    def _current_step(self) -> str | None:
+        """The running step's name."""
+        state: TaskState | None = self.__dict__.get("_wb")
+        return state.step if state is not None else None
+
+    @property
+    def _graph(self) -> Any:
+        """The flow's graph: ``self._graph[step]`` has ``type``, ``out_funcs``,
+        ``in_funcs``, ``split_parents``, ``matching_join``..."""
+        state: TaskState | None = self.__dict__.get("_wb")
+        return state.graph if state is not None else None
+
+    @property
+    def _foreach_stack(self) -> list[MetaflowForeachFrame]:
+        """Metaflow's frames: the step after each split, its variable, the number of
+        splits, this task's index and its item as text (at most 30 characters)."""
+        state: TaskState | None = self.__dict__.get("_wb")
+        if state is None:
+            return []
+        out = []
+        for i, frame in enumerate(state.frames):
+            graph = state.graph
+            child = (graph[frame.step].out_funcs[0]
+                     if graph is not None and frame.step in graph else frame.step)
+            item = self._wb_frame_value(i)
+            text = item if isinstance(item, (str, int, float, bool)) else reprlib.repr(item)
+            out.append(MetaflowForeachFrame(child, frame.var, frame.num_splits, frame.index,
+                                            str(text)[:_FOREACH_VALUE_CHARS]))
+        return out
 
     def _wb_frame_value(self, level: int) -> Any:
         state: TaskState = self.__dict__["_wb"]

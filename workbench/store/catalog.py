@@ -106,6 +106,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # of the code that ran against the file now)
         "CREATE TABLE sources (key TEXT PRIMARY KEY, text TEXT NOT NULL) WITHOUT ROWID",
         "ALTER TABLE runs ADD COLUMN source_key TEXT",
+        # tags the system gives a run (``project:<name>``...), beside the user's ``tags``
+        "ALTER TABLE runs ADD COLUMN system_tags TEXT NOT NULL DEFAULT '[]'",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -113,7 +115,7 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 _RUN_COLS = (
     "id, flow, number, kind, status, flow_file, parameters, origin_run, spun_step, overrides,"
     " code_hash, tags, user, host, pid, started_at, finished_at, heartbeat_at, against_run,"
-    " spun_split, message, source_key"
+    " spun_split, message, source_key, system_tags"
 )
 _TASK_COLS = (
     "t.id, t.run_id, r.flow, r.number, t.step, t.status, t.attempt, t.split_index,"
@@ -124,7 +126,7 @@ _TASK_COLS = (
 _TASK_FROM = "FROM tasks t JOIN runs r ON r.id = t.run_id"
 _ART_COLS = "task_id, name, key, type_name, size, summary"
 
-_RUN_JSON = {"parameters", "overrides", "tags", "spun_split"}
+_RUN_JSON = {"parameters", "overrides", "tags", "spun_split", "system_tags"}
 _RUN_UPDATABLE = {
     "kind", "status", "flow_file", "parameters", "origin_run", "spun_step", "overrides",
     "code_hash", "tags", "user", "host", "pid", "started_at", "finished_at", "heartbeat_at",
@@ -242,6 +244,7 @@ class RunRecord:
     spun_split: Any = None  # a spin's one split as a foreach path (list of indices), or "*"
     message: str | None = None  # why the run ended so, when no task says it
     source_key: str | None = None  # the flow file's text it ran (``Catalog.source_text``)
+    system_tags: tuple[str, ...] = ()  # given by the system (``project:<name>``...)
 
     @property
     def pathspec(self) -> str:
@@ -323,7 +326,7 @@ class ArtifactRecord:
 def _run_record(row: Sequence[Any], now: float) -> RunRecord:
     (rid, flow, number, kind, status, flow_file, params, origin, spun, overrides, code_hash,
      tags, user, host, pid, started, finished, heartbeat, against, spun_split, message,
-     source_key) = row
+     source_key, system_tags) = row
     if _is_crashed(status, host, pid, started, heartbeat, now):
         status = "crashed"
         finished = max(started, heartbeat or started)
@@ -331,6 +334,7 @@ def _run_record(row: Sequence[Any], now: float) -> RunRecord:
         rid, flow, number, kind, status, flow_file, _loads(params) or {}, origin, spun,
         _loads(overrides), code_hash, tuple(_loads(tags) or ()), user, host, pid, started,
         finished, heartbeat, against, _loads(spun_split), message, source_key,
+        tuple(_loads(system_tags) or ()),
     )
 
 
@@ -522,6 +526,7 @@ class Catalog:
         against_run: int | None = None,
         spun_split: Any = None,
         source_text: str | None = None,
+        system_tags: Iterable[str] = (),
     ) -> RunRecord:
         """Create a `running` run numbered max(number)+1 for `flow` (atomic across processes).
         ``source_text``: the flow file as the run read it, kept once per distinct text."""
@@ -539,13 +544,13 @@ class Catalog:
             cur = conn.execute(
                 "INSERT INTO runs (flow, number, kind, status, flow_file, parameters, origin_run,"
                 " spun_step, overrides, code_hash, tags, user, host, pid, started_at,"
-                " heartbeat_at, against_run, spun_split, source_key)"
-                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " heartbeat_at, against_run, spun_split, source_key, system_tags)"
+                " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     flow, number, kind, os.fspath(flow_file), _dumps(parameters or {}),
                     origin_run, spun_step, _dumps(overrides), code_hash, _dumps(list(tags)),
                     user if user is not None else current_user(), this_host(), os.getpid(), now, now,
-                    against_run, _dumps(spun_split), source_key,
+                    against_run, _dumps(spun_split), source_key, _dumps(list(system_tags)),
                 ),
             )
             run_id = cur.lastrowid

@@ -116,7 +116,8 @@ def default_metadata() -> str:
 
 
 def _system_tags(rec: RunRecord) -> frozenset[str]:
-    return frozenset({f"user:{rec.user}", "runtime:dev"} if rec.user else {"runtime:dev"})
+    base = {f"user:{rec.user}", "runtime:dev"} if rec.user else {"runtime:dev"}
+    return frozenset(base | set(rec.system_tags))
 
 
 def _in_namespace(rec: RunRecord, ns: str | None) -> bool:
