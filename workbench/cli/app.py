@@ -62,9 +62,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list and args_list[0].endswith(".py") and not args_list[0].startswith("-"):
         from .script import SCRIPT_COMMANDS, run_file
 
-        if len(args_list) > 1 and args_list[1] in SCRIPT_COMMANDS:
-            # ``workbench FLOW.py run --alpha 0.5``: ``python FLOW.py run ...`` under workbench,
-            # for a flow that imports metaflow where Metaflow is not installed
+        rest = args_list[1:]
+        if any(w in SCRIPT_COMMANDS for w in rest) and (not rest or rest[0] in SCRIPT_COMMANDS
+                                                        or rest[0].startswith("--")):
+            # ``workbench FLOW.py [--metadata=local ...] run --alpha 0.5``: ``python FLOW.py
+            # run ...`` under workbench, for a flow that imports metaflow where Metaflow is
+            # not installed
             return run_file(args_list[0], args_list[1:])
         args_list.insert(0, "tui")  # ``workbench FLOW.py`` opens the app
     try:

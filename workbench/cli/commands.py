@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.table import Table
@@ -11,6 +12,7 @@ from rich.text import Text
 
 from ..client import Run
 from ..engine.api import open_store, run_flow
+from ..engine.events import RunStarted
 from ..queries import step_status
 from .console import (format_params, format_seconds, format_size, format_time, safe,
                       status_text, stderr_console, stdout_console, stdout_to_stderr)
@@ -27,8 +29,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     with stdout_to_stderr(args.json):
         run = run_flow(args.flow, params, store=args.store, flow_name=args.flow_name,
-                       max_workers=args.max_workers, on_event=printer,
-                       tags=tuple(getattr(args, "tags", ()) or ()))
+                       max_workers=args.max_workers, on_event=run_id_writer(args, printer),
+                       tags=tuple(getattr(args, "tags", ()) or ()), **run_options(args))
     tasks = Run._from_record(run, open_store(args.store)).task_records()
     if args.json:
         print(json.dumps(run_json(run, tasks, time.monotonic() - started), default=str))
@@ -40,6 +42,29 @@ def cmd_run(args: argparse.Namespace) -> int:
                 console.print(Text(f"\n{task.pathspec} failed:", style="bold red"))
                 console.print(Text(safe(task.traceback.rstrip()), style="red"))
     return EXIT_OK if run.status == "succeeded" else EXIT_FAILED
+
+
+def run_options(args: argparse.Namespace) -> dict[str, Any]:
+    """Metaflow's run options the script command line gave (``metaflow_options``)."""
+    options = {"max_num_splits": getattr(args, "max_num_splits", None),
+               "max_log_size_mb": getattr(args, "max_log_size", None),
+               "branch": getattr(args, "branch", None),
+               "production": getattr(args, "production", None)}
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def run_id_writer(args: argparse.Namespace, on_event: Any) -> Any:
+    """``on_event`` that also writes the run's id to ``--run-id-file`` as the run starts
+    (as Metaflow does, so a caller can find the run while it goes)."""
+    path = getattr(args, "run_id_file", None)
+    if not path:
+        return on_event
+
+    def handle(event: Any) -> None:
+        if isinstance(event, RunStarted):
+            Path(path).write_text(str(event.run))
+        on_event(event)
+    return handle
 
 
 def run_json(run: Any, tasks: list[Any], seconds: float | None = None) -> dict[str, Any]:

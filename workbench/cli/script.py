@@ -18,6 +18,7 @@ from ..flow.errors import FlowError
 from ..flow.parameters import JSONType
 from ..store.errors import StoreError
 from .console import error_line
+from .metaflow_options import add_run_options, add_top_level, from_environment, note_ignored
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -64,6 +65,7 @@ def _parser(flow_cls: type, prog: str) -> argparse.ArgumentParser:
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", metavar="DIR",
                         help="store directory (default: $WORKBENCH_STORE or ./.workbench)")
+    add_top_level(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     run = sub.add_parser("run", help="run the flow",
                          description="Run the flow locally; parameters are options.")
@@ -80,7 +82,7 @@ def _parser(flow_cls: type, prog: str) -> argparse.ArgumentParser:
             run.add_argument(*names, dest=dest, default=None, metavar=_type_name(param),
                              required=False, help=_param_help(param))
     _run_options(run)
-    run.add_argument("--tag", action="append", default=[], help="tag the run (repeatable)")
+    add_run_options(run)
 
     resume = sub.add_parser(
         "resume", help="re-run a past run from a step on (default: the step that failed)",
@@ -92,6 +94,7 @@ def _parser(flow_cls: type, prog: str) -> argparse.ArgumentParser:
     resume.add_argument("--origin-run-id", type=int, default=None, metavar="N",
                         help="the run to resume (default: the newest run)")
     _run_options(resume)
+    add_run_options(resume)
 
     spin = sub.add_parser(
         "spin", help="re-run one step on a past run's stored inputs and diff the result",
@@ -246,10 +249,15 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
                    f"Metaflow installed, the same file runs it: python {script.name} "
                    f"{' '.join(argv[1:])}")
         return EXIT_USAGE
+    words = argv[1:]
+    command_word = next((w for w in words if w in ("run", "resume")), None)
+    if command_word is not None:  # METAFLOW_RUN_<NAME>: values the command line lacks
+        words = from_environment(parser, words, command_word)
     try:
-        args = parser.parse_args(argv[1:])
+        args = parser.parse_args(words)
     except SystemExit as exc:
         return int(exc.code or 0)
+    note_ignored(args)
     try:
         graph = parse_graph(script, flow_cls.__name__)
         command = args.command or "check"  # Metaflow checks the flow when given no command
@@ -260,7 +268,12 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
             _check(graph, f"{launcher}{script}")
             return EXIT_OK
         common = dict(flow=str(script), flow_name=flow_cls.__name__, store=args.store,
-                      quiet=args.quiet, json=False)
+                      quiet=args.quiet or bool(args.top_quiet), json=False)
+        options = dict(max_num_splits=getattr(args, "max_num_splits", None),
+                       max_log_size=getattr(args, "max_log_size", None),
+                       run_id_file=getattr(args, "run_id_file", None),
+                       branch=args.branch, production=args.production,
+                       tags=tuple(getattr(args, "tag", ()) or ()))
         if command == "run":
             from .commands import cmd_run
 
@@ -268,7 +281,7 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
                       if k.startswith("param__") and v is not None}
             return cmd_run(argparse.Namespace(
                 param=[f"{k}={v}" for k, v in params.items()], max_workers=args.max_workers,
-                tags=tuple(args.tag), **common))
+                **options, **common))
         if command == "resume":
             from .spin_commands import cmd_resume
 
@@ -280,7 +293,8 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
                           f"to re-run it and what follows: {launcher}{script} resume STEP)")
                     return EXIT_OK
             return cmd_resume(argparse.Namespace(step=step, run=origin,
-                                                 max_workers=args.max_workers, **common))
+                                                 max_workers=args.max_workers, **options,
+                                                 **common))
         from .spin_commands import cmd_spin
 
         return cmd_spin(argparse.Namespace(

@@ -87,13 +87,14 @@ def cmd_spin(args: argparse.Namespace) -> int:
 
 
 def cmd_resume(args: argparse.Namespace) -> int:
-    from .commands import run_json, steps_table
+    from .commands import run_id_writer, run_json, run_options, steps_table
 
     console = stderr_console() if args.json else stdout_console()
     with stdout_to_stderr(args.json):
         run = resume_step(args.flow, args.step, run=args.run, store=args.store,
                           flow_name=args.flow_name, max_workers=args.max_workers,
-                          on_event=LivePrinter(console, quiet=args.quiet))
+                          on_event=run_id_writer(args, LivePrinter(console, quiet=args.quiet)),
+                          tags=tuple(getattr(args, "tags", ()) or ()), **run_options(args))
     from ..client import Run
 
     tasks = Run._from_record(run, open_store(args.store)).task_records()

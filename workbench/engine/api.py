@@ -23,8 +23,10 @@ def open_store(store: Store | str | os.PathLike | None) -> Store:
 def run_flow(flow_file: str | os.PathLike, params: Mapping[str, Any] | None = None, *,
              store: Store | str | os.PathLike | None = None, flow_name: str | None = None,
              max_workers: int | None = None, on_event: EventSink = ignore_events,
-             tags: tuple[str, ...] = ()) -> RunRecord:
+             tags: tuple[str, ...] = (), **run_options: Any) -> RunRecord:
     """Load ``flow_file``, resolve ``params`` (CLI strings or values) and run the whole flow.
+    ``run_options`` are Metaflow's (``max_num_splits``, ``max_log_size_mb``, ``branch``,
+    ``production``; see ``Runtime``).
 
     Input errors (missing file, bad graph, unknown parameter...) raise before anything is
     written to the store.
@@ -32,14 +34,17 @@ def run_flow(flow_file: str | os.PathLike, params: Mapping[str, Any] | None = No
     loaded = load_flow(Path(flow_file), flow_name)
     values = resolve_parameters(loaded.flow_cls, dict(params or {}), loaded.file)
     the_store = open_store(store)
-    runtime = Runtime(loaded, the_store, on_event=on_event, max_workers=max_workers)
+    runtime = Runtime(loaded, the_store, on_event=on_event, max_workers=max_workers,
+                      **run_options)
     return runtime.run(values, tags=tags)
 
 
 def _runtime(flow_file: str | os.PathLike, store: Store | str | os.PathLike | None,
-             flow_name: str | None, max_workers: int | None, on_event: EventSink) -> Runtime:
+             flow_name: str | None, max_workers: int | None, on_event: EventSink,
+             **run_options: Any) -> Runtime:
     loaded = load_flow(Path(flow_file), flow_name)
-    return Runtime(loaded, open_store(store), on_event=on_event, max_workers=max_workers)
+    return Runtime(loaded, open_store(store), on_event=on_event, max_workers=max_workers,
+                   **run_options)
 
 
 def spin_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None,
@@ -65,7 +70,8 @@ def spin_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None
 def resume_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None,
                 store: Store | str | os.PathLike | None = None, flow_name: str | None = None,
                 max_workers: int | None = None,
-                on_event: EventSink = ignore_events) -> RunRecord:
-    """Re-run ``step`` and everything after it on a reference run's stored inputs."""
-    runtime = _runtime(flow_file, store, flow_name, max_workers, on_event)
+                on_event: EventSink = ignore_events, **run_options: Any) -> RunRecord:
+    """Re-run ``step`` and everything after it on a reference run's stored inputs
+    (``run_options`` as ``run_flow``'s, ``tags`` included)."""
+    runtime = _runtime(flow_file, store, flow_name, max_workers, on_event, **run_options)
     return Replayer(runtime).resume(step, run_number=run)

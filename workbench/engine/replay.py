@@ -255,6 +255,7 @@ class Replayer:
             parameters=_jsonable_params(plan.params), origin_run=plan.reference.number,
             spun_step=step, overrides=overrides or None, code_hash=self.runtime.code_hash(),
             against_run=against, spun_split=spun_split,
+            tags=self.runtime.tags if kind == "resume" else (),
             source_text=self.runtime.loaded.source or None,
             system_tags=project_tags(self.runtime.project),
         )

@@ -83,7 +83,11 @@ class Runtime:
     """Executes runs of one loaded flow against one store."""
 
     def __init__(self, loaded: Any, store: Store, *, on_event: EventSink = ignore_events,
-                 max_workers: int | None = None) -> None:
+                 max_workers: int | None = None, max_num_splits: int | None = None,
+                 max_log_size_mb: int | None = None, branch: str | None = None,
+                 production: bool | None = None, tags: tuple[str, ...] = ()) -> None:
+        """``max_num_splits``, ``max_log_size_mb``, ``branch``, ``production`` and ``tags``
+        are Metaflow's run options (``tags`` also tag a resume)."""
         self.loaded = loaded
         self.graph = loaded.graph
         self.flow_cls = loaded.flow_cls
@@ -93,7 +97,9 @@ class Runtime:
         self.catalog = store.catalog
         self.on_event = on_event
         self.max_workers = max(1, max_workers or os.cpu_count() or 1)
-        self.log_cap = log_cap_bytes()
+        self.log_cap = (max_log_size_mb << 20) if max_log_size_mb else log_cap_bytes()
+        self.max_num_splits = max_num_splits
+        self.tags = tuple(tags)
         self.start_method = start_method()
         # The warm worker sets an ArtifactCache here; forked tasks inherit its objects.
         self.cache: Any = None
@@ -103,7 +109,8 @@ class Runtime:
             p.attr_name for p in flow_parameters(self.flow_cls))
         # @project's names (current.project_name...): a bad name stops the flow here
         try:
-            self.project = project_env(self.flow_cls, self.graph.name, current_user())
+            self.project = project_env(self.flow_cls, self.graph.name, current_user(),
+                                       branch=branch, production=production)
         except MetaflowException as exc:
             raise FlowLoadError(str(exc), str(self.loaded.file)) from None
         self._importable_in_children()
@@ -135,6 +142,7 @@ class Runtime:
 
     def run(self, params: dict[str, Any], *, tags: tuple[str, ...] = ()) -> RunRecord:
         """Execute the whole flow with resolved parameter values; return the final run row."""
+        tags = tuple(tags) or self.tags
         self.catalog.reap_crashed(self.graph.name)
         run = self.catalog.create_run(
             self.graph.name, "run", flow_file=str(self.loaded.file),
@@ -511,6 +519,15 @@ class Runtime:
                 else:
                     self._launch(state, again)
                 return
+        splits = (result.get("transition") or {}).get("num_splits") \
+            if isinstance(result.get("transition"), dict) else None
+        if (self.max_num_splits is not None and result["status"] == "succeeded"
+                and splits is not None and splits > self.max_num_splits):
+            result = {**result, "status": "failed", "transition": None, "traceback": None,
+                      "exception": (f"TaskFailed: Foreach in step *{request.step}* yielded "
+                                    f"{splits} child steps which is more than the current "
+                                    f"maximum of {self.max_num_splits} children. You can raise "
+                                    "the maximum with the --max-num-splits option.")}
         artifacts = [ArtifactRecord(active.task_id, *row) for row in result["artifacts"]]
         fault("after_blobs")  # test-only pause: blobs written, catalog rows not yet
         gone = [a for a in artifacts if not self.store.blobs.exists(a.key)]

@@ -19,14 +19,22 @@ _INVALID = re.compile(r"[^a-z0-9_]")
 _MAX_LEN = 128
 
 
-def project_env(flow_cls: type, flow_name: str, username: str | None) -> dict[str, Any]:
-    """``current``'s project fields for ``flow_cls`` ({} without ``@project``)."""
+def project_env(flow_cls: type, flow_name: str, username: str | None, *,
+                branch: str | None = None, production: bool | None = None) -> dict[str, Any]:
+    """``current``'s project fields for ``flow_cls`` ({} without ``@project``). ``branch``
+    and ``production`` are the command line's ``--branch``/``--production``: given both
+    there and on the decorator with different values is an error, as under Metaflow."""
     spec = flow_decorators(flow_cls).get("project")
     if spec is None:
         return {}
     name = spec.get("name")
-    branch = spec.get("branch")
-    production = bool(spec.get("production", False))
+    for option, given in (("branch", branch), ("production", production)):
+        if given is not None and spec.get(option) not in (None, False) and \
+                spec.get(option) != given:
+            raise MetaflowException(f"You cannot pass {option} as both a command-line "
+                                    "argument and an attribute of the @project decorator.")
+    branch = spec.get("branch") or branch
+    production = bool(spec.get("production") or production)
     if not name:
         raise MetaflowException("@project needs a name. Try @project(name='some_name')")
     if _INVALID.search(name):
