@@ -180,3 +180,23 @@ def test_include_file(tmp_path, monkeypatch):
 def test_jsontype_pickles_as_the_singleton():
     assert pickle.loads(pickle.dumps(JSONType)) is JSONType
     assert repr(JSONType) == "JSON"
+
+
+def test_a_default_function_imports_metaflow_as_workbench():
+    """As in a step: ``import metaflow`` inside a default function is workbench's API, even
+    where the real Metaflow is installed (or where it is not)."""
+    import sys
+
+    from workbench.flow.spec import FlowSpec as WorkbenchFlowSpec
+
+    def default(ctx):
+        import metaflow
+
+        return f"{ctx.flow_name}:{metaflow.FlowSpec is WorkbenchFlowSpec}"
+
+    class Flow(WorkbenchFlowSpec):
+        tag = Parameter("tag", default=default)
+
+    before = sys.modules.get("metaflow")
+    assert resolve_parameters(Flow, {}) == {"tag": "Flow:True"}
+    assert sys.modules.get("metaflow") is before  # put back afterwards

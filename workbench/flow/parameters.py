@@ -271,13 +271,16 @@ def _call_default(param: Parameter, flow_cls: type) -> Any:
                              for p in sig.parameters.values())
     except (TypeError, ValueError):
         takes_none = True
+    from .loader import install_metaflow_alias  # loader imports this module
+
     try:
-        if takes_none:
-            return fun()
-        ctx = ParameterContext(flow_name=flow_cls.__name__, user_name=current_user(),
-                               parameter_name=param.name, logger=print, ds_type="local",
-                               configs=None)
-        return fun(ctx)
+        with install_metaflow_alias():  # ``import metaflow`` in it is workbench, as in a step
+            if takes_none:
+                return fun()
+            ctx = ParameterContext(flow_name=flow_cls.__name__, user_name=current_user(),
+                                   parameter_name=param.name, logger=print, ds_type="local",
+                                   configs=None)
+            return fun(ctx)
     except Exception as exc:
         raise ParameterError(f"parameter '{param.name}': its default function raised "
                              f"{type(exc).__name__}: {exc}") from None
