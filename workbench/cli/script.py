@@ -60,14 +60,15 @@ def _parameters_epilog(flow_cls: type) -> str | None:
 def _parser(flow_cls: type, prog: str) -> argparse.ArgumentParser:
     from .parser import _Parser
 
+    # no abbreviations (click has none): ``--n 5`` is the parameter n, not ``--no-pylint``
     parser = _Parser(prog=prog, description=(flow_cls.__doc__ or "").strip() or None,
-                     epilog=_parameters_epilog(flow_cls),
+                     epilog=_parameters_epilog(flow_cls), allow_abbrev=False,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--store", metavar="DIR",
                         help="store directory (default: $WORKBENCH_STORE or ./.workbench)")
     add_top_level(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    run = sub.add_parser("run", help="run the flow",
+    run = sub.add_parser("run", help="run the flow", allow_abbrev=False,
                          description="Run the flow locally; parameters are options.")
     for param in flow_parameters(flow_cls):
         option = "--" + param.name.replace("_", "-")
@@ -85,7 +86,7 @@ def _parser(flow_cls: type, prog: str) -> argparse.ArgumentParser:
     add_run_options(run)
 
     resume = sub.add_parser(
-        "resume", help="re-run a past run from a step on (default: the step that failed)",
+        "resume", allow_abbrev=False, help="re-run a past run from a step on (default: the step that failed)",
         description="Resume the origin run (default: the newest run) from STEP: its tasks "
                     "before STEP are reused, STEP and everything after it run again. Without "
                     "STEP, from the step that failed, as Metaflow does.")

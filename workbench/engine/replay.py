@@ -148,17 +148,27 @@ class Replayer:
         return seen
 
     def _plan_in(self, run: RunRecord, step: str, to_run: set[str],
-                 clone_steps: set[str]) -> Plan | None:
-        """Replay ``run``'s succeeded tasks of ``clone_steps``; None when ``step`` gets no input."""
+                 clone_steps: set[str], resume: bool = False) -> Plan | None:
+        """Replay ``run``'s succeeded tasks of ``clone_steps``; None when nothing gets input.
+
+        A spin runs ``step`` only. A resume, as Metaflow's, also runs every task of the
+        cloned part that did not succeed in ``run`` (failed, or never started because the
+        run stopped first): whatever the replayed clones lead to that is not a clone."""
         tasks = [t for t in self.catalog.list_tasks(run.id)
                  if t.step in clone_steps and t.status == "succeeded"]
         tasks.sort(key=lambda t: t.id)
-        scheduler = Scheduler(self.graph, to_run)
+        scheduler = Scheduler(self.graph, None if resume else to_run)
+        cloned = {(t.step, tuple(f[2] for f in t.foreach_stack)) for t in tasks}
         requests: list[Request] = []
         finished = [finished_from_record(t, self.catalog.list_artifacts(t.id)) for t in tasks]
         for task in finished:
-            requests.extend(r for r in scheduler.children(task) if r.step == step)
-        if step == "start":
+            for request in scheduler.children(task):
+                if not resume:
+                    if request.step == step:
+                        requests.append(request)
+                elif (request.step, tuple(f.index for f in request.frames)) not in cloned:
+                    requests.append(request)
+        if step == "start" or (resume and not tasks):
             requests = [Request("start", [], [])]
         if not requests:
             return None
@@ -177,14 +187,14 @@ class Replayer:
             run = self.catalog.get_run(flow, run_number)
             if run is None:
                 raise EngineInputError(f"flow {flow} has no run {run_number}")
-            plan = self._plan_in(run, step, to_run, clone_steps)
+            plan = self._plan_in(run, step, to_run, clone_steps, resume)
             if plan is None:
                 raise EngineInputError(
                     f"run {flow}/{run_number} has no succeeded parent tasks of step '{step}'"
                 )
             return plan
         for run in spin_candidates(self.catalog, flow):
-            plan = self._plan_in(run, step, to_run, clone_steps)
+            plan = self._plan_in(run, step, to_run, clone_steps, resume)
             if plan is not None:
                 return plan
         raise EngineInputError(f"no run of {flow} has succeeded parent tasks of step '{step}'; "
