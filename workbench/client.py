@@ -168,7 +168,23 @@ def _split_key(rec: TaskRecord) -> tuple:
 # ----------------------------------------------------------------------------- Flow
 
 
-class Flow:
+def _rebuild(cls: type, pathspec: str, root: str) -> Any:
+    """Unpickle a client object: the same pathspec in the same store, read afresh."""
+    try:
+        return cls(pathspec, store=root, _namespace_check=False)
+    except TypeError:  # workbench's own classes have no namespace check
+        return cls(pathspec, store=root)
+
+
+class _Picklable:
+    """Client objects pickle as (class, pathspec, store directory), as Metaflow's pickle
+    their pathspec, so ``self.run = current.run`` in a step is an artifact like any other."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.pathspec, str(self.store.root)))
+
+
+class Flow(_Picklable):
     """All runs of one flow. ``Flow("Name")`` raises MetaflowNotFound when it has no runs.
 
     As in Metaflow's client, iteration, ``runs()``, ``latest_run`` and
@@ -248,7 +264,7 @@ class Flow:
 # ----------------------------------------------------------------------------- Run
 
 
-class _CatalogObject:
+class _CatalogObject(_Picklable):
     """What a Run and a Task share: one catalog row (by id) of one store."""
 
     _id: int
@@ -433,7 +449,7 @@ class Run(_CatalogObject):
 # ----------------------------------------------------------------------------- Step
 
 
-class Step:
+class Step(_Picklable):
     """One step of a run: ``Step("Flow/3/train")``; its tasks ordered by split index."""
 
     def __init__(self, pathspec: str, *, store: Store | str | os.PathLike[str] | None = None
@@ -447,6 +463,10 @@ class Step:
     def _init(self, run: Run, step: str) -> None:
         self._run = run
         self.name = step
+
+    @property
+    def store(self) -> Store:
+        return self._run.store
 
     @classmethod
     def _make(cls, run: Run, step: str) -> "Step":
@@ -668,7 +688,7 @@ class Task(_CatalogObject):
         return self._data
 
 
-class DataArtifact:
+class DataArtifact(_Picklable):
     """One artifact of a task: what it is without loading it, and ``.data`` to load it."""
 
     def __init__(self, pathspec: str, *, store: Store | str | os.PathLike[str] | None = None
@@ -681,6 +701,10 @@ class DataArtifact:
         self._rec = rec
         self._task = task
         self._value: Any = _UNSET
+
+    @property
+    def store(self) -> Store:
+        return self._task.store
 
     @classmethod
     def _from_record(cls, rec: ArtifactRecord, task: Task) -> "DataArtifact":

@@ -56,8 +56,14 @@ def test_run_resume_without_step_and_spin(write_flow, store_dir, client):
     assert run.kind == "resume" and run.spun_step == "middle" and run.origin_run == 1
     assert run.data.y == 2 and run.data.alpha == 2.0 and run.data.deep is True
     assert run["start"].task.record.cloned_from is not None  # start was reused, not re-run
+    # as Metaflow's, the default origin is the newest `run` (run 1 again), never a resume
     again = script(flow, store_dir, "resume")
-    assert again.returncode == 0 and "nothing to resume" in again.stdout
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert client.Flow("Flaky").latest_run.origin_run == 1
+    clean = script(flow, store_dir, "run", "--alpha", "2", "--deep", "true")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    done = script(flow, store_dir, "resume")  # the newest run succeeded: nothing failed
+    assert done.returncode == 0 and "nothing to resume" in done.stdout
     named = script(flow, store_dir, "resume", "start", "--origin-run-id", "1")
     assert named.returncode == 0 and client.Flow("Flaky").latest_run.spun_step == "start"
     (flow.parent / "arts.py").write_text("ARTIFACTS = {'x': 41}\n")

@@ -37,6 +37,7 @@ SCENARIOS: dict[str, tuple[list[tuple[str, list[str]]], str | None]] = {
     "no_next": ([("no_next_flow.py", ["run"])], None),
     "which": ([("which_flow.py", ["run"])], "ParityWhichFlow"),
     "api": ([("api_flow.py", ["run", "--tag", "t1", "--tag", "t0"])], "ParityApiFlow"),
+    "client": ([("client_flow.py", ["run", "--tag", "TAG"])], "ParityClientFlow"),
 }
 
 

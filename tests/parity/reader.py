@@ -14,6 +14,10 @@ import sys
 
 
 def normalize(value):
+    if type(value).__name__ in ("Flow", "Run", "Step", "Task", "DataArtifact") and \
+            hasattr(value, "pathspec"):  # a client object: its class and step (ids differ)
+        parts = value.pathspec.split("/")
+        return [type(value).__name__, parts[2] if len(parts) > 2 else None]
     if type(value).__name__ == "MetaflowExceptionWrapper":
         return ["MetaflowExceptionWrapper", value.type.rsplit(".", 1)[-1],
                 (value.exception or "").splitlines()[0]]

@@ -12,7 +12,7 @@ import pytest
 
 from parity_helpers import FLOWS, real_metaflow_installed
 
-COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api"]
+COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api", "client"]
 
 
 def ok(outcome) -> dict:
@@ -103,6 +103,18 @@ def test_metaflow_step_api_under_workbench(outcome):
     assert data["end"]["crash_message"].startswith("Task execution kept failing over 1 attempts")
     assert "[crash/" in result.output and "Task failed with a segmentation fault." in \
         result.output
+
+
+def test_the_client_on_its_own_run_under_workbench(outcome):
+    end = ok(outcome("workbench", "client"))["end"]
+    assert end["no_steps"] == [] == end["no_tasks"]
+    assert end["tagged_steps"] == ["body", "end", "join", "start"]
+    assert end["errors"] == ["MetaflowTaggingError"] * 4
+    assert end["user_tags"] == ["TAG", "replaced"]
+    assert end["parents_of_join"] == ["body"] and end["children_of_start"] == ["body"]
+    assert end["start_children"] == ["body", "body"] and end["join_parents"] == ["body", "body"]
+    assert end["meta"] == {"attempt": "0", "attempt_ok": "True", "ds-type": "local"}
+    assert end["loglines"] == ["hello from start"] and end["stored"] == ["body", "body"]
 
 
 def test_segfault_says_so_as_under_metaflow(outcome):

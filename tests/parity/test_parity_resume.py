@@ -35,6 +35,30 @@ class Session:
         return subprocess.run([*launcher, "resume_flow.py", *args], cwd=self.workdir,
                               env=env, capture_output=True, text=True, timeout=180)
 
+    def origins(self) -> dict:
+        """What the client says a resume came from (origin_pathspec, origin-run-id)."""
+        head = ("from metaflow import Flow, namespace\n" if self.system == "metaflow" else
+                "from workbench.compat.metaflow import Flow, metadata, namespace\n"
+                f"metadata({str(self.workdir / '.workbench')!r})\n")
+        code = head + f"""
+import json
+namespace(None)
+runs = list(Flow({FLOW!r}))
+resumed, origin = runs[0], runs[-1]  # the default origin: the newest `run`, not a resume
+start, body = resumed["start"].task, list(resumed["body"])
+print(json.dumps({{
+    "run": resumed.origin_pathspec == origin.pathspec,
+    "step": resumed["body"].origin_pathspec == origin.pathspec + "/body",
+    "clone": start.origin_pathspec == origin["start"].task.pathspec,
+    "rerun": [t.origin_pathspec for t in body],
+    "metadata": start.metadata_dict.get("origin-run-id") == origin.id,
+}}))
+"""
+        proc = subprocess.run([self.python, "-c", code], cwd=self.workdir, env=self.env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
     def latest(self) -> dict:
         extra = [str(self.workdir / ".workbench")] if self.system == "workbench" else []
         proc = subprocess.run([self.python, str(READER), self.system, FLOW, *extra],
@@ -53,6 +77,8 @@ def _outcomes(system: str, root) -> list[tuple[str, int, dict]]:
     for step in ("start", "end", "body", "fjoin", "loop"):
         proc = session.command("resume", step)
         out.append((f"resume {step}", proc.returncode, session.latest()))
+        if step == "body":
+            out.append(("origins of resume body", 0, session.origins()))
     for fail_at in ("left", "body:1", "loop:1"):
         failed = session.command("run", fail_at=fail_at)
         out.append((f"run failing at {fail_at}", failed.returncode, {}))
@@ -74,6 +100,8 @@ def outcomes(tmp_path_factory):
 
 
 def _summary(data: dict) -> tuple:
+    if "run" in data and "steps" not in data:  # the origins read after resume body
+        return tuple(sorted(data.items()))
     end = data["end"]
     return data["successful"], end.get("summary"), end.get("resumed"), \
         sorted(data["steps"]), {s: len(t) for s, t in data["steps"].items()}
@@ -83,6 +111,10 @@ def test_every_resume_reaches_end_under_workbench(outcomes):
     for what, code, data in outcomes("workbench"):
         if what.startswith("run failing"):
             assert code == 1, what
+            continue
+        if what.startswith("origins"):
+            assert data == {"run": True, "step": True, "clone": True,
+                            "rerun": [None, None, None], "metadata": True}
             continue
         assert code == 0, what
         successful, summary, resumed, steps, tasks = _summary(data)
@@ -98,5 +130,5 @@ def test_resumes_match_metaflow(outcomes):
         assert (code == 0) == (their_code == 0), what
         if data:
             assert _summary(data) == _summary(their_data), what
-            for step in their_data["steps"]:
+            for step in their_data.get("steps", ()):
                 assert data["steps"][step] == their_data["steps"][step], (what, step)

@@ -188,7 +188,8 @@ def _check(graph: Any, script: str) -> None:
 def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[str | None, int]:
     """(the step to resume from, the origin run's number) for ``resume`` without STEP.
 
-    The origin is ``origin`` or the newest finished run (not a spin). The step is the deepest
+    The origin is ``origin`` or, as Metaflow's, the newest finished run started by ``run`` (a
+    resume is never the default origin of the next). The step is the deepest
     one from which every failed task's step is reachable: the failed step itself when one
     failed, the split above them when several branches failed. None when nothing failed.
     """
@@ -202,7 +203,7 @@ def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[
         if run is None:
             raise EngineInputError(f"flow {graph.name} has no run {origin}")
     else:
-        run = latest_finished(catalog, graph.name)
+        run = latest_finished(catalog, graph.name, kinds=("run",))
         if run is None:
             raise EngineInputError(f"no previous run of {graph.name} was found; run the flow "
                                    "first, or pass --origin-run-id N")
@@ -223,6 +224,15 @@ def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[
     order = [node.name for node in graph.sorted_nodes()]
     covering = [step for step in order if failed <= reach(step)]
     return covering[-1], run.number
+
+
+def latest_run_number(store_arg: str | None, flow: str) -> int | None:
+    """The newest run of ``flow`` started by ``run`` (Metaflow's "latest run id")."""
+    from ..engine.api import open_store
+    from ..queries.runs import latest_finished
+
+    run = latest_finished(open_store(store_arg).catalog, flow, kinds=("run",))
+    return run.number if run is not None else None
 
 
 # ----------------------------------------------------------------------------- entry
@@ -293,6 +303,8 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
                     print(f"{graph.name}/{origin} succeeded: nothing to resume (name a step "
                           f"to re-run it and what follows: {launcher}{script} resume STEP)")
                     return EXIT_OK
+            elif origin is None:  # Metaflow's default origin: the newest `run`
+                origin = latest_run_number(args.store, graph.name)
             return cmd_resume(argparse.Namespace(step=step, run=origin,
                                                  max_workers=args.max_workers, **options,
                                                  **common))

@@ -626,6 +626,19 @@ class Catalog:
         now = time.time()
         return [_run_record(r, now) for r in self._all(sql, params)]
 
+    def mutate_run_tags(self, run_id: int, change: Any) -> tuple[str, ...]:
+        """Read a run's user tags, ``change(tags, system_tags) -> new tags``, write them, in
+        one write transaction: concurrent mutations (tasks tagging their run) never lose
+        one another's. Returns the tags written."""
+        with self._write() as conn:
+            row = conn.execute("SELECT tags, system_tags FROM runs WHERE id = ?",
+                               (run_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"run id {run_id} not found in {self.path}")
+            tags = tuple(change(tuple(_loads(row[0]) or ()), tuple(_loads(row[1]) or ())))
+            conn.execute("UPDATE runs SET tags = ? WHERE id = ?", (_dumps(list(tags)), run_id))
+        return tags
+
     def get_run(self, flow: str, number: int) -> RunRecord | None:
         """The run `flow/number`, or None."""
         row = self._one(

@@ -27,7 +27,7 @@ import os
 import builtins
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from ... import client as _client
 from ...client import ArtifactData
@@ -120,10 +120,44 @@ def _system_tags(rec: RunRecord) -> frozenset[str]:
     return frozenset(base | set(rec.system_tags))
 
 
+MAX_TAG_SIZE, MAX_USER_TAGS = 500, 50  # Metaflow's tagging_util limits
+
+
+def _validate_tag(tag: Any) -> None:
+    """Metaflow's ``validate_tag``: a non-empty string of at most 500 characters."""
+    if isinstance(tag, bytes):
+        try:
+            tag = tag.decode("utf-8")
+        except UnicodeError:
+            raise MetaflowTaggingError("Tags must be UTF-8 decodable") from None
+    elif not isinstance(tag, str):
+        raise MetaflowTaggingError(
+            f"Tags must be some kind of string (bytes or unicode), got {type(tag)}")
+    if not tag:
+        raise MetaflowTaggingError("Tags must not be empty string")
+    if len(tag) > MAX_TAG_SIZE:
+        raise MetaflowTaggingError(f"Tag is too long {len(tag)} > {MAX_TAG_SIZE}")
+
+
 def _in_namespace(rec: RunRecord, ns: str | None) -> bool:
     if ns is None or rec.user is None:  # a run with no recorded user belongs everywhere
         return True
     return ns in rec.tags or ns in _system_tags(rec)
+
+
+class Metadata(NamedTuple):
+    """One metadata entry of a task (Metaflow's ``metaflow.client.core.Metadata``)."""
+
+    name: str
+    value: str
+    created_at: int
+    type: str
+    task: Any
+
+
+def _next_steps(rec: TaskRecord) -> list[str]:
+    transition = rec.transition if isinstance(rec.transition, dict) else {}
+    return list(transition.get("steps") or ())
 
 
 def _newest_first(tasks: list[TaskRecord]) -> list[TaskRecord]:
@@ -266,6 +300,10 @@ class Run(_RunTags, _client.Run):
         return iter(self.steps())
 
     def steps(self, *tags: str) -> list["Step"]:  # type: ignore[override]
+        """Newest first; with ``tags``, none unless the run has them all (a step's tags are
+        its run's)."""
+        if tags and not set(tags) <= self.tags:
+            return []
         return list(reversed(super().steps()))
 
     @property
@@ -295,17 +333,31 @@ class Run(_RunTags, _client.Run):
 
     # tags
     def _set_tags(self, add: Iterable[str] = (), remove: Iterable[str] = ()) -> None:
+        """Metaflow's ``mutate_user_tags_for_run``: removals first, then additions (system
+        tags are never added as user tags, nor removed), validated, in one transaction."""
+        for what, tags in (("tags_to_add", add), ("tags_to_remove", remove)):
+            if isinstance(tags, (str, bytes)):
+                raise MetaflowTaggingError(f"{what} may not be a string")
         add, remove = list(add), list(remove)
-        system = self.system_tags
+        if not add and not remove:
+            raise MetaflowTaggingError("Must add or remove at least one tag")
         for tag in add + remove:
-            if not isinstance(tag, str) or not tag.strip():
-                raise MetaflowTaggingError(f"tags must be non-empty strings, got {tag!r}")
-        if any(tag in system for tag in remove):
-            raise MetaflowTaggingError(
-                f"cannot remove system tags: {sorted(set(remove) & system)}")
-        tags = [t for t in self.record.tags if t not in remove]
-        tags += [t for t in add if t not in tags and t not in system]
-        self._store.catalog.update_run(self._id, tags=tags)
+            _validate_tag(tag)
+
+        def change(tags: tuple[str, ...], system: tuple[str, ...]) -> list[str]:
+            system_set = set(system) | _system_tags(self.record)
+            if set(remove) & system_set:
+                raise MetaflowTaggingError(
+                    "Cannot remove a tag that is an existing system tag "
+                    f"({sorted(set(remove) & system_set)})")
+            kept = [t for t in tags if t not in remove]
+            new = kept + [t for t in dict.fromkeys(add) if t not in kept and t not in system_set]
+            if len(set(new)) > MAX_USER_TAGS and len(set(new)) > len(set(tags)):
+                raise MetaflowTaggingError(
+                    f"Cannot increase size of tag set beyond {MAX_USER_TAGS}")
+            return new
+
+        self._store.catalog.mutate_run_tags(self._id, change)
 
     def add_tag(self, tag: str) -> None:
         self._set_tags(add=[tag])
@@ -339,8 +391,34 @@ class Step(_RunTags, _client.Step):
         return self._run.record
 
     def tasks(self, *tags: str) -> list["Task"]:  # type: ignore[override]
+        """Newest first; with ``tags``, none unless the run has them all."""
+        if tags and not set(tags) <= self.tags:
+            return []
         return [self._classes["task"]._from_record(r, self._run.store)  # type: ignore[misc]
                 for r in _newest_first(self.task_records())]
+
+    @property
+    def origin_pathspec(self) -> str | None:
+        """``Flow/origin/step`` for a step of a resumed (or spun) run."""
+        origin = self._run.origin_pathspec
+        return f"{origin}/{self.id}" if origin else None
+
+    @property
+    def parent_steps(self) -> Iterator["Step"]:
+        """The steps of this run whose transitions led here."""
+        for step in self._run.steps():
+            if any(self.id in _next_steps(t) for t in step.task_records()):
+                yield step
+
+    @property
+    def child_steps(self) -> Iterator["Step"]:
+        """The steps this step's tasks went on to, in this run."""
+        seen: list[str] = []
+        for rec in self.task_records():
+            seen += [s for s in _next_steps(rec) if s not in seen]
+        for name in seen:
+            if name in self._run:
+                yield self._run[name]
 
     def __iter__(self) -> Iterator["Task"]:
         return iter(self.tasks())
@@ -420,6 +498,69 @@ class Task(_RunTags, _client.Task):
     @property
     def parent(self) -> Step:
         return Step._make(self.run, self.step_name)  # type: ignore[return-value]
+
+    @property
+    def origin_pathspec(self) -> str | None:  # type: ignore[override]
+        """For a task a resume (or spin) cloned: the task it was copied from."""
+        rec = self.record
+        if rec.cloned_from is None:
+            return None
+        origin = self._store.catalog.get_task(rec.cloned_from)
+        return origin.pathspec if origin is not None else None
+
+    @property
+    def metadata(self) -> list[Metadata]:
+        """What Metaflow records as a task's metadata, from the catalog: attempt,
+        attempt_ok, ds-type/ds-root, the foreach path, origin-run-id/origin-task-id for a
+        resumed task (origin-task-id for a clone)."""
+        rec = self.record
+        at = int((rec.finished_at or rec.started_at or 0) * 1000)
+        fields = {"attempt": str(rec.attempt), "ds-type": "local",
+                  "ds-root": str(self._store.root)}
+        if rec.finished:
+            fields["attempt-done"] = str(rec.attempt)
+            fields["attempt_ok"] = str(rec.status == "succeeded")
+        if rec.foreach_stack:
+            fields["foreach-indices"] = str([f[2] for f in rec.foreach_stack])
+        run = self._run_record()
+        if run.kind == "resume" and run.origin_run is not None:
+            fields["origin-run-id"] = str(run.origin_run)
+            if rec.cloned_from is not None:
+                fields["origin-task-id"] = str(rec.cloned_from)
+        return [Metadata(name, value, at, name, self) for name, value in fields.items()]
+
+    @property
+    def metadata_dict(self) -> dict[str, str]:
+        """The newest value of each metadata name."""
+        return {m.name: m.value for m in sorted(self.metadata, key=lambda m: m.created_at)}
+
+    def loglines(self, stream: str, as_unicode: bool = True,
+                 meta_dict: Any = None) -> Iterator[tuple[datetime | None, Any]]:
+        """(timestamp, line) of the latest attempt's ``stream``; workbench keeps no time per
+        line, so each carries the task's start."""
+        if stream not in ("stdout", "stderr"):
+            raise ValueError(f"stream must be 'stdout' or 'stderr', got {stream!r}")
+        rec = self.record
+        at = datetime.fromtimestamp(rec.started_at) if rec.started_at else None
+        for line in getattr(self, stream).splitlines():
+            yield at, line if as_unicode else line.encode("utf-8")
+
+    @property
+    def parent_task_pathspecs(self) -> Iterator[str]:
+        for task in self.parent_tasks:
+            yield task.pathspec
+
+    @property
+    def child_tasks(self) -> Iterator["Task"]:
+        """The tasks of this run that started from this one's artifacts."""
+        for rec in self._store.catalog.list_tasks(self.record.run_id):
+            if self._id in rec.input_task_ids:
+                yield self._classes["task"]._from_record(rec, self._store)  # type: ignore[misc]
+
+    @property
+    def child_task_pathspecs(self) -> Iterator[str]:
+        for task in self.child_tasks:
+            yield task.pathspec
 
     @property
     def runtime_name(self) -> str:
