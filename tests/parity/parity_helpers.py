@@ -38,6 +38,7 @@ SCENARIOS: dict[str, tuple[list[tuple[str, list[str]]], str | None]] = {
     "which": ([("which_flow.py", ["run"])], "ParityWhichFlow"),
     "api": ([("api_flow.py", ["run", "--tag", "t1", "--tag", "t0"])], "ParityApiFlow"),
     "client": ([("client_flow.py", ["run", "--tag", "TAG"])], "ParityClientFlow"),
+    "parallel": ([("parallel_flow.py", ["run"])], "ParityParallelFlow"),
 }
 
 

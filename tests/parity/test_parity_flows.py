@@ -12,7 +12,7 @@ import pytest
 
 from parity_helpers import FLOWS, real_metaflow_installed
 
-COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api", "client"]
+COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api", "client", "parallel"]
 
 
 def ok(outcome) -> dict:
@@ -115,6 +115,14 @@ def test_the_client_on_its_own_run_under_workbench(outcome):
     assert end["start_children"] == ["body", "body"] and end["join_parents"] == ["body", "body"]
     assert end["meta"] == {"attempt": "0", "attempt_ok": "True", "ds-type": "local"}
     assert end["loglines"] == ["hello from start"] and end["stored"] == ["body", "body"]
+
+
+def test_parallel_under_workbench(outcome):
+    data = ok(outcome("workbench", "parallel"))
+    train = sorted(data["steps"]["train"], key=lambda t: t["where"])
+    assert [t["node"] for t in train] == [["127.0.0.1", 3, i, True, True] for i in range(3)]
+    assert [t["where"] for t in train] == [[0, 0], [1, 1], [2, 2]]
+    assert data["end"]["scores"] == [10, 11, 12] and data["end"]["total"] == 33
 
 
 def test_segfault_says_so_as_under_metaflow(outcome):

@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 from .. import settings
 from ..flow.artifacts import Transition
+from ..flow.graph import PARALLEL_VAR
 from ..flow.loader import write_import_shim
 from ..flow.parameters import flow_parameters
 from ..flow.errors import FlowLoadError, MetaflowException
@@ -269,6 +270,20 @@ class Runtime:
             state.ready.appendleft(state.delayed.popleft())
 
     # -- launching -------------------------------------------------------------------------
+    @staticmethod
+    def _parallel_node(state: "_RunState", request: Request, task_id: int
+                       ) -> tuple[int, int, str | None] | None:
+        """(num_nodes, node_index, control task id) for a task of ``num_parallel``; the
+        control task is node 0, launched first."""
+        if not request.frames or request.frames[-1].var != PARALLEL_VAR:
+            return None
+        frame = request.frames[-1]
+        key = (request.step, tuple(f.index for f in request.frames[:-1]))
+        if frame.index == 0:
+            state.parallel_control[key] = task_id
+        control = state.parallel_control.get(key)
+        return frame.num_splits, frame.index, str(control) if control is not None else None
+
     def _launch(self, state: "_RunState", request: Request) -> None:
         task_id, attempt = request.task_id, request.attempt
         node = self.graph[request.step]
@@ -294,6 +309,7 @@ class Runtime:
             fallback_reason=request.reason,
             origin_run=state.run.origin_run, param_names=self.param_names,
             tags=state.run.tags, project=self.project,
+            parallel=self._parallel_node(state, request, task_id),
         )
         flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
         if self.start_method == "fork" and self._threads_running():
@@ -628,6 +644,7 @@ class _RunState:
     follow: bool = True
     failed: bool = False
     selector: Any = None
+    parallel_control: dict = field(default_factory=dict)  # num_parallel group -> node 0's id
 
 
 def _retry_wait(node: Any) -> float:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..flow import current, install_metaflow_alias
+from ..flow.current import Parallel
 from ..flow.artifacts import ArtifactSet, ForeachFrame, Transition
 from ..flow.exceptions import MetaflowExceptionWrapper
 from ..flow.metaflow_plugins.catch_decorator import FailureHandledByCatch
@@ -57,6 +58,7 @@ class TaskJob:
     origin_run: int | None = None
     param_names: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()  # the run's --tag values (``current.tags``)
+    parallel: tuple[int, int, str | None] | None = None  # num_parallel: nodes, index, node 0
     project: dict[str, Any] = field(default_factory=dict)  # ``current``'s @project fields
 
 
@@ -134,6 +136,7 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
         tags=set(job.tags),
         parameter_names=sorted(job.param_names),
         project=dict(job.project),
+        parallel=Parallel("127.0.0.1", *job.parallel) if job.parallel else None,
     )
     decorators = step_decorators(flow_cls, job.step)
     catch = decorators.get("catch")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from .current import current
 from .decorators import (
-    batch, card, catch, conda, conda_base, environment, kubernetes, project, pypi, pypi_base,
+    batch, card, catch, conda, conda_base, environment, kubernetes, parallel, project, pypi,
+    pypi_base,
     resources, retry, schedule, step, timeout, trigger, trigger_on_finish,
 )
 from .errors import (
@@ -23,7 +24,7 @@ from .spec import FlowSpec
 __all__ = [
     # authoring API
     "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "current",
-    "retry", "catch", "timeout",
+    "retry", "catch", "timeout", "parallel",
     "resources", "conda", "pypi", "batch", "kubernetes", "card", "environment",
     "conda_base", "pypi_base", "project", "schedule", "trigger", "trigger_on_finish",
     # graph and loading

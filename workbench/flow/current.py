@@ -9,13 +9,13 @@ from __future__ import annotations
 import importlib
 import shutil
 import tempfile
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..settings import current_user
 
 _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id",
            "namespace", "username", "tempdir", "tags", "store_root", "parameter_names",
-           "project")
+           "project", "parallel")
 # Set from @project (``flow.project.project_env``); absent (AttributeError) without it, as
 # under Metaflow, so ``"project_name" in current`` tells whether the flow has a project.
 _PROJECT_FIELDS = ("project_name", "branch_name", "is_user_branch", "is_production",
@@ -58,6 +58,15 @@ class CardCollector:
 
     def __iter__(self):
         return iter(self.components)
+
+
+class Parallel(NamedTuple):
+    """``current.parallel`` (Metaflow's ``metaflow_current.Parallel``)."""
+
+    main_ip: str
+    num_nodes: int
+    node_index: int
+    control_task_id: str | None
 
 
 class Current:
@@ -149,6 +158,19 @@ class Current:
         """The attribute names of the flow's Parameters (IncludeFiles too), sorted."""
         return self._values["parameter_names"]
 
+    @property
+    def parallel(self) -> "Parallel":
+        """In a ``@parallel`` task: ``main_ip``, ``num_nodes``, ``node_index`` and
+        ``control_task_id`` (elsewhere one node of one, as under Metaflow)."""
+        return self._values["parallel"] or Parallel("127.0.0.1", 1, 0, None)
+
+    @property
+    def is_parallel(self) -> bool:
+        """True inside a ``@parallel`` step's task."""
+        if self._values["parallel"] is None:
+            raise AttributeError("'Current' object has no attribute 'is_parallel'")
+        return True
+
     def __getattr__(self, name: str) -> Any:
         if name in _PROJECT_FIELDS:
             project = (self.__dict__.get("_values") or {}).get("project") or {}
@@ -216,4 +238,4 @@ class Current:
 
 current = Current()
 
-__all__ = ["current", "Current", "CardCollector"]
+__all__ = ["current", "Current", "CardCollector", "Parallel"]

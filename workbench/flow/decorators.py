@@ -108,6 +108,15 @@ def timeout(func: Callable | None = None, *, seconds: float = 0, minutes: float 
     return lambda f: _record(f, "timeout", dict(settings))
 
 
+def parallel(func: Callable | None = None) -> Any:
+    """``@parallel``: the step reached by ``self.next(self.step, num_parallel=N)`` runs as N
+    tasks, each with ``current.parallel`` (``main_ip``, ``num_nodes``, ``node_index``,
+    ``control_task_id``), as Metaflow runs it locally."""
+    if func is not None:
+        return _record(func, "parallel", {})
+    return lambda f: _record(f, "parallel", {})
+
+
 def _ignored_step(name: str) -> Callable:
     def decorator(func: Callable | None = None, **kwargs: Any) -> Any:
         _warn_ignored(name)
@@ -181,6 +190,7 @@ def flow_decorators(cls: Any) -> dict[str, dict[str, Any]]:
     return dict(getattr(cls, "__wb_flow_decorators__", {}) or {})
 
 
-__all__ = ["step", "retry", "catch", "timeout", "project", "step_decorators", "flow_decorators",
+__all__ = ["step", "retry", "catch", "timeout", "parallel", "project", "step_decorators",
+           "flow_decorators",
            "IGNORED_STEP_DECORATORS", "IGNORED_FLOW_DECORATORS", *IGNORED_STEP_DECORATORS,
            *IGNORED_FLOW_DECORATORS]

@@ -21,6 +21,7 @@ from typing import Any, Iterator
 from .errors import FlowLoadError, GraphError
 
 NODE_TYPES = ("start", "linear", "split", "foreach", "join", "switch", "end")
+PARALLEL_VAR = "_parallel_ubf_iter"  # the foreach variable of num_parallel (Metaflow's name)
 
 # Modules whose names we recognise in ``from X import FlowSpec as F`` and friends.
 _API_MODULES = {"metaflow", "workbench", "workbench.flow", "workbench.flow.metaflow_api"}
@@ -248,9 +249,13 @@ def _parse_transition(node: Node, func: ast.FunctionDef) -> None:
                 if isinstance(value, ast.Constant):
                     node.foreach_param = value.value
                 node.invalid_tail_next = False
-        elif "num_parallel" in keywords:
+        elif "num_parallel" in keywords:  # @parallel: a foreach over node indices
             node.type = "foreach"
-            node.invalid_reason = "self.next(num_parallel=...) (@parallel) is not supported by workbench."
+            node.foreach_param = PARALLEL_VAR
+            node.invalid_tail_next = False
+            if len(targets) != 1:
+                node.invalid_reason = ("Only one destination allowed when num_parallel used "
+                                       "in self.next()")
         elif "condition" in keywords:
             node.invalid_reason = ("A switch maps literal keys to steps: "
                                    "self.next({\"key\": self.step, ...}, condition='variable').")

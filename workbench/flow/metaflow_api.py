@@ -12,7 +12,8 @@ from typing import Any
 
 from .current import current
 from .decorators import (
-    batch, card, catch, conda, conda_base, environment, kubernetes, project, pypi, pypi_base,
+    batch, card, catch, conda, conda_base, environment, kubernetes, parallel, project, pypi,
+    pypi_base,
     resources, retry, schedule, step, timeout, trigger, trigger_on_finish,
 )
 from .errors import UnsupportedMetaflowName
@@ -40,7 +41,7 @@ SUBMODULES = {"exception": "workbench.flow.metaflow_exception",
 
 __all__ = [
     "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "current",
-    "retry", "catch", "timeout",
+    "retry", "catch", "timeout", "parallel",
     "resources", "conda", "pypi", "batch", "kubernetes", "card", "environment",
     "conda_base", "pypi_base", "project", "schedule", "trigger", "trigger_on_finish",
 ]

@@ -16,6 +16,7 @@ from types import FunctionType, MethodType
 from typing import Any, Iterable, NamedTuple
 
 from .artifacts import ArtifactSet, ForeachFrame, Transition
+from .graph import PARALLEL_VAR
 from .errors import (InvalidNextError, MergeArtifactsException,
                      MissingInMergeArtifactsException, UnhandledInMergeArtifactsException)
 
@@ -234,6 +235,9 @@ class FlowSpec:
         if level in state.input_cache:
             return state.input_cache[level]
         frame = state.frames[level]
+        if frame.var == PARALLEL_VAR:  # a @parallel task's input is its node index
+            state.input_cache[level] = frame.index
+            return frame.index
         # Read the iterable without marking it touched: it is carried forward untouched.
         if frame.var in self.__dict__:
             items = self.__dict__[frame.var]
@@ -250,10 +254,23 @@ class FlowSpec:
         return value
 
     def next(self, *dsts: Any, foreach: str | None = None, condition: str | None = None,
-             **kwargs: Any) -> None:
-        """Declare the step(s) that follow this one (linear, branch, foreach or switch)."""
+             num_parallel: int | None = None, **kwargs: Any) -> None:
+        """Declare the step(s) that follow this one (linear, branch, foreach, switch, or
+        ``num_parallel`` tasks of a ``@parallel`` step)."""
         state: TaskState | None = self.__dict__.get("_wb")
         step = state.step if state else "?"
+        if num_parallel is not None and num_parallel >= 1:
+            if foreach is not None or condition is not None:
+                raise InvalidNextError(
+                    f"Step *{step}* has an invalid self.next() transition. Switch statements "
+                    "cannot be combined with foreach or num_parallel.")
+            if len(dsts) != 1:
+                raise InvalidNextError(
+                    "Only one destination allowed when num_parallel used in self.next()")
+            if state is not None and state.transition is None:
+                state.transition = Transition((_step_name(step, dsts[0], 1),),
+                                              foreach=PARALLEL_VAR, num_splits=int(num_parallel))
+                return
         if kwargs:
             raise InvalidNextError(
                 f"Step *{step}* passes an unknown keyword argument '{next(iter(kwargs))}' "
