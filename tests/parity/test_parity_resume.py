@@ -68,17 +68,21 @@ print(json.dumps({{
         return json.loads(proc.stdout)
 
 
-def _outcomes(system: str, root) -> list[tuple[str, int, dict]]:
-    session = Session(system, root)
+def _outcomes(system: str, part: str, root) -> list[tuple[str, int, dict]]:
+    """``part`` "steps": a run, then a resume from each kind of step; "failures": runs
+    that fail part way, each resumed with no step. Two parts so two workers share them."""
+    session = Session(system, root / part)
     out = []
-    first = session.command("run")
-    assert first.returncode == 0, first.stdout + first.stderr
-    out.append(("run", first.returncode, session.latest()))
-    for step in ("start", "end", "body", "fjoin", "loop"):
-        proc = session.command("resume", step)
-        out.append((f"resume {step}", proc.returncode, session.latest()))
-        if step == "body":
-            out.append(("origins of resume body", 0, session.origins()))
+    if part == "steps":
+        first = session.command("run")
+        assert first.returncode == 0, first.stdout + first.stderr
+        out.append(("run", first.returncode, session.latest()))
+        for step in ("start", "end", "body", "fjoin", "loop"):
+            proc = session.command("resume", step)
+            out.append((f"resume {step}", proc.returncode, session.latest()))
+            if step == "body":
+                out.append(("origins of resume body", 0, session.origins()))
+        return out
     for fail_at in ("left", "body:1", "loop:1"):
         failed = session.command("run", fail_at=fail_at)
         out.append((f"run failing at {fail_at}", failed.returncode, {}))
@@ -90,12 +94,13 @@ def _outcomes(system: str, root) -> list[tuple[str, int, dict]]:
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory):
     root = tmp_path_factory.mktemp("resume")
-    cache: dict[str, list] = {}
+    cache: dict[tuple[str, str], list] = {}
 
-    def get(system: str) -> list:
-        if system not in cache:
-            cache[system] = _outcomes(system, root)
-        return cache[system]
+    def get(system: str, part: str) -> list:
+        if (system, part) not in cache:
+            (root / part).mkdir(exist_ok=True)
+            cache[system, part] = _outcomes(system, part, root)
+        return cache[system, part]
     return get
 
 
@@ -107,8 +112,12 @@ def _summary(data: dict) -> tuple:
         sorted(data["steps"]), {s: len(t) for s, t in data["steps"].items()}
 
 
-def test_every_resume_reaches_end_under_workbench(outcomes):
-    for what, code, data in outcomes("workbench"):
+PARTS = ["steps", "failures"]
+
+
+@pytest.mark.parametrize("part", PARTS)
+def test_every_resume_reaches_end_under_workbench(outcomes, part):
+    for what, code, data in outcomes("workbench", part):
         if what.startswith("run failing"):
             assert code == 1, what
             continue
@@ -123,8 +132,9 @@ def test_every_resume_reaches_end_under_workbench(outcomes):
         assert tasks["body"] == 3 and tasks["loop"] == 3, what
 
 
-def test_resumes_match_metaflow(outcomes):
-    ours, theirs = outcomes("workbench"), outcomes("metaflow")
+@pytest.mark.parametrize("part", PARTS)
+def test_resumes_match_metaflow(outcomes, part):
+    ours, theirs = outcomes("workbench", part), outcomes("metaflow", part)
     assert [w for w, _, _ in ours] == [w for w, _, _ in theirs]
     for (what, code, data), (_, their_code, their_data) in zip(ours, theirs):
         assert (code == 0) == (their_code == 0), what
