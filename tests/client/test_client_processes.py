@@ -52,3 +52,27 @@ def test_reader_process_sees_progress(builder, store):
         proc.stdin.close()
         proc.wait(timeout=30)
     assert proc.returncode == 0
+
+
+TAGGER = textwrap.dedent("""
+    import sys
+    from workbench.compat.metaflow import Run, metadata, namespace
+    metadata(sys.argv[1])
+    namespace(None)
+    run = Run("LiveFlow/1")
+    for i in range(int(sys.argv[3])):
+        run.add_tag(f"{sys.argv[2]}-{i}")
+""")
+
+
+def test_processes_tagging_one_run_at_once_lose_no_tag(builder, store):
+    """Each tag change reads, changes and writes the run's tags in one transaction (Metaflow's
+    local provider re-reads and retries; a plain read-modify-write loses updates)."""
+    run = builder.run("LiveFlow")
+    builder.finish(run)
+    procs = [subprocess.Popen([sys.executable, "-c", TAGGER, str(store.root), f"p{n}", "10"])
+             for n in range(4)]
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0
+    tags = set(store.catalog.get_run("LiveFlow", 1).tags)
+    assert tags == {f"p{n}-{i}" for n in range(4) for i in range(10)}
