@@ -800,7 +800,10 @@ def test_reserved_and_invalid_names(flows):
     ''' + END, "def Bad", "Step *Bad* has an invalid name.")
 
 
-def test_num_parallel_is_reported_as_unsupported(flows):
+def test_num_parallel_is_a_foreach_over_nodes(flows):
+    """``self.next(self.a, num_parallel=2)``: a foreach over node indices, joined as one."""
+    from workbench.flow.graph import PARALLEL_VAR
+
     check(flows, '''
         @step
         def start(self):
@@ -809,7 +812,24 @@ def test_num_parallel_is_reported_as_unsupported(flows):
         @step
         def a(self):
             self.next(self.end)
-    ''' + END, "num_parallel", "not supported by workbench")
+    ''' + END, "def end", "Step *end* reached before a split started at step(s) "
+          "*a* were joined")
+    path = make(flows, '''
+        @step
+        def start(self):
+            self.next(self.a, num_parallel=2)
+
+        @step
+        def a(self):
+            self.next(self.join)
+
+        @step
+        def join(self, inputs):
+            self.next(self.end)
+    ''' + END)
+    graph = parse_graph(path)
+    assert graph["start"].type == "foreach" and graph["start"].foreach_param == PARALLEL_VAR
+    assert graph["join"].type == "join" and graph["a"].is_inside_foreach
 
 
 def test_errors_pickle_with_file_and_line(flows):
