@@ -12,6 +12,8 @@ import pytest
 
 from parity_helpers import FLOWS, READER, _env, metaflow_python
 
+pytestmark = pytest.mark.xdist_group("parity-cli")
+
 TOOLING = ["--metadata=local", "--datastore=local", "--environment=local",
            "--event-logger=nullSidecarLogger", "--no-pylint", "--quiet"]
 
@@ -25,14 +27,14 @@ def _run(system: str, root, args: list[str], extra_env: dict[str, str] | None = 
         shutil.copytree(FLOWS, workdir)
     env = {**_env(system, workdir), **(extra_env or {})}
     launcher = [python, "-m", "workbench"] if system == "workbench" else [python]
-    proc = subprocess.run([*launcher, "api_flow.py", *args], cwd=workdir, env=env,
+    proc = subprocess.run([*launcher, "cli_flow.py", *args], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=180)
     return proc, workdir, env, python
 
 
 def _read(system, workdir, env, python) -> dict:
     extra = [str(workdir / ".workbench")] if system == "workbench" else []
-    proc = subprocess.run([python, str(READER), system, "ParityApiFlow", *extra], cwd=workdir,
+    proc = subprocess.run([python, str(READER), system, "ParityCliFlow", *extra], cwd=workdir,
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -49,13 +51,13 @@ def test_the_tooling_command_line(system, tmp_path):
     data = _read(system, workdir, env, python)
     start = data["steps"]["start"][0]
     assert start["alpha"] == 4.5 and start["beta"] == 2  # METAFLOW_RUN_ALPHA; beta default
-    assert start["tags_seen"] == ["TAG"]
+    assert start["tags_seen"] == ["TAG"] and data["end"]["values"] == [4.5, 9.0, 13.5]
     run_id = (workdir / "run-id").read_text().strip()
     assert run_id  # written as the run started; the client finds that run
     code = ("import sys\nfrom metaflow import Run, namespace\n" if system == "metaflow" else
             "import sys\nfrom workbench.compat.metaflow import Run, metadata, namespace\n"
             f"metadata({str(workdir / '.workbench')!r})\n")
-    code += f"namespace(None)\nprint(Run('ParityApiFlow/{run_id}').successful)\n"
+    code += f"namespace(None)\nprint(Run('ParityCliFlow/{run_id}').successful)\n"
     check = subprocess.run([python, "-c", code], cwd=workdir, env=env, capture_output=True,
                            text=True, timeout=60)
     assert check.stdout.strip() == "True", check.stderr

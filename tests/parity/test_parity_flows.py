@@ -12,6 +12,9 @@ import pytest
 
 from parity_helpers import FLOWS, real_metaflow_installed
 
+# one worker runs every scenario once (the scenario cache is per worker process)
+pytestmark = pytest.mark.xdist_group("parity-flows")
+
 COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api", "client", "parallel"]
 
 

@@ -14,6 +14,7 @@ import pytest
 from parity_helpers import FLOWS, READER, _env, metaflow_python
 
 FLOW = "ParityResumeFlow"
+pytestmark = pytest.mark.xdist_group("parity-resume")  # the sessions are cached per worker
 
 
 class Session:
