@@ -178,3 +178,34 @@ def test_a_bad_project_name(cli, write_flow, store_dir, deco, message):
                       .replace("    class Good", f"    {deco}\n    class Good"))
     _one_line_error(cli("run", flow), "flow.py", message)
     assert _store_untouched(store_dir)
+
+
+CONFIGURED = """
+    from metaflow import Config, FlowSpec, step
+
+    class Configured(FlowSpec):
+        cfg = Config("cfg", default_value={"a": 1})
+
+        @step
+        def start(self):
+            self.a = self.cfg.a
+            self.next(self.end)
+
+        @step
+        def end(self):
+            pass
+
+    if __name__ == "__main__":
+        Configured()
+"""
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--config-value", "cfg", "{not json"], "config 'cfg' could not be parsed: JSONDecodeError"),
+    (["--config", "cfg", "missing.json"], "config 'cfg': cannot read missing.json"),
+    (["--config", "nope", "x.json"], "unknown parameter 'nope'"),
+])
+def test_a_bad_config(cli, write_flow, store_dir, args, message):
+    flow = write_flow(CONFIGURED)
+    _one_line_error(cli(flow, *args, "run"), message)
+    assert _store_untouched(store_dir)

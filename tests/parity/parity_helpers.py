@@ -39,6 +39,8 @@ SCENARIOS: dict[str, tuple[list[tuple[str, list[str]]], str | None]] = {
     "api": ([("api_flow.py", ["run", "--tag", "t1", "--tag", "t0"])], "ParityApiFlow"),
     "client": ([("client_flow.py", ["run", "--tag", "TAG"])], "ParityClientFlow"),
     "parallel": ([("parallel_flow.py", ["run"])], "ParityParallelFlow"),
+    "config": ([("config_flow.py", ["--config", "data", "data_config.json", "run"])],
+               "ParityConfigFlow"),
 }
 
 

@@ -15,7 +15,8 @@ from parity_helpers import FLOWS, real_metaflow_installed
 # one worker runs every scenario once (the scenario cache is per worker process)
 pytestmark = pytest.mark.xdist_group("parity-flows")
 
-COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api", "client", "parallel"]
+COMPARED = ["branch", "foreach", "catch", "params", "consumer", "api", "client", "parallel",
+            "config"]
 
 
 def ok(outcome) -> dict:
@@ -126,6 +127,15 @@ def test_parallel_under_workbench(outcome):
     assert [t["node"] for t in train] == [["127.0.0.1", 3, i, True, True] for i in range(3)]
     assert [t["where"] for t in train] == [[0, 0], [1, 1], [2, 2]]
     assert data["end"]["scores"] == [10, 11, 12] and data["end"]["total"] == 33
+
+
+def test_config_under_workbench(outcome):
+    data = ok(outcome("workbench", "config"))
+    start = data["steps"]["start"][0]
+    assert start["seen"] == [0.1, 2, [4, 8], 0.1, "parity_cfg", "warehouse", 1200]
+    assert start["attempt"] == 1 and start["modify_error"] == "TypeError"  # @retry(times=cfg)
+    assert start["settings"]["model"] == {"lr": 0.1, "layers": [4, 8]}  # stored as an artifact
+    assert data["end"]["at_end"] == [0.1, {"source": "warehouse", "rows": 1200}]
 
 
 def test_segfault_says_so_as_under_metaflow(outcome):

@@ -23,7 +23,8 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    params = parse_assignments(args.param)
+    params: dict[str, Any] = dict(parse_assignments(args.param))
+    params.update(getattr(args, "config_choices", None) or {})  # --config NAME FILE
     console = stderr_console() if args.json else stdout_console()
     printer = LivePrinter(console, quiet=args.quiet)
     started = time.monotonic()

@@ -44,6 +44,10 @@ def add_top_level(parser: argparse.ArgumentParser) -> None:
                         help=argparse.SUPPRESS)
     parser.add_argument("--with", dest="top_with", action="append", default=[],
                         metavar="DECORATOR", help=argparse.SUPPRESS)
+    parser.add_argument("--config", dest="configs", nargs=2, action="append", default=[],
+                        metavar=("NAME", "FILE"), help="a Config's value from FILE")
+    parser.add_argument("--config-value", dest="config_values", nargs=2, action="append",
+                        default=[], metavar=("NAME", "JSON"), help="a Config's value")
     parser.add_argument("--branch", default=None, metavar="NAME",
                         help="@project branch (default: user.<you>)")
     parser.add_argument("--production", action="store_true", default=None,
@@ -63,6 +67,17 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         metavar="DECORATOR", help=argparse.SUPPRESS)
     parser.add_argument("--runner-attribute-file", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--namespace", default=None, help=argparse.SUPPRESS)
+
+
+def config_choices(args: argparse.Namespace) -> dict[str, tuple[str, str]]:
+    """``--config NAME FILE`` / ``--config-value NAME JSON`` as parameter values
+    (``Config.resolve`` reads them)."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, path in getattr(args, "configs", []) or []:
+        out[name] = ("file", path)
+    for name, text in getattr(args, "config_values", []) or []:
+        out[name] = ("value", text)
+    return out
 
 
 def ignored(args: argparse.Namespace) -> list[str]:
@@ -119,4 +134,5 @@ def _subparser(parser: argparse.ArgumentParser, command: str) -> Any:
     return None
 
 
-__all__ = ["add_run_options", "add_top_level", "from_environment", "ignored", "note_ignored"]
+__all__ = ["add_run_options", "add_top_level", "config_choices", "from_environment", "ignored",
+           "note_ignored"]

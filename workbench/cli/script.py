@@ -18,7 +18,8 @@ from ..flow.errors import FlowError
 from ..flow.parameters import JSONType
 from ..store.errors import StoreError
 from .console import error_line
-from .metaflow_options import add_run_options, add_top_level, from_environment, note_ignored
+from .metaflow_options import (add_run_options, add_top_level, config_choices, from_environment,
+                               note_ignored)
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -48,7 +49,7 @@ def _param_help(param: Any) -> str:
 
 
 def _parameters_epilog(flow_cls: type) -> str | None:
-    params = flow_parameters(flow_cls)
+    params = [p for p in flow_parameters(flow_cls) if not getattr(p, "IS_CONFIG", False)]
     if not params:
         return None
     lines = ["parameters (python FLOW.py run --NAME VALUE):"]
@@ -71,6 +72,8 @@ def _parser(flow_cls: type, prog: str) -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the flow", allow_abbrev=False,
                          description="Run the flow locally; parameters are options.")
     for param in flow_parameters(flow_cls):
+        if getattr(param, "IS_CONFIG", False):  # --config NAME FILE, before the command
+            continue
         option = "--" + param.name.replace("_", "-")
         names = [option] if option == "--" + param.name else [option, "--" + param.name]
         dest = f"param__{param.attr_name}"
@@ -292,7 +295,7 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
                       if k.startswith("param__") and v is not None}
             return cmd_run(argparse.Namespace(
                 param=[f"{k}={v}" for k, v in params.items()], max_workers=args.max_workers,
-                **options, **common))
+                config_choices=config_choices(args), **options, **common))
         if command == "resume":
             from .spin_commands import cmd_resume
 

@@ -260,6 +260,7 @@ class Replayer:
                    ) -> tuple[RunRecord, dict[int, int]]:
         from .runtime import _jsonable_params
 
+        self.runtime.prepare(plan.params)
         run = self.catalog.create_run(
             self.graph.name, kind, flow_file=str(self.runtime.loaded.file),
             parameters=_jsonable_params(plan.params), origin_run=plan.reference.number,

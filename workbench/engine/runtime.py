@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 from .. import settings
 from ..flow.artifacts import Transition
+from ..flow.configs import CONFIG_VALUES_ATTR
 from ..flow.graph import PARALLEL_VAR
 from ..flow.loader import write_import_shim
 from ..flow.parameters import flow_parameters
@@ -108,13 +109,19 @@ class Runtime:
         self._watched: dict[int, Any] = {}
         self.param_names: tuple[str, ...] = tuple(
             p.attr_name for p in flow_parameters(self.flow_cls))
-        # @project's names (current.project_name...): a bad name stops the flow here
+        self._project_options = {"branch": branch, "production": production}
+        self.project: dict[str, Any] = {}
+        self._importable_in_children()
+
+    def prepare(self, params: dict[str, Any]) -> None:
+        """Before a run (or spin, resume) starts: the run's Config values on the flow class,
+        then @project's names (which may be Config expressions); a bad name stops here."""
+        self.config_values(params)
         try:
             self.project = project_env(self.flow_cls, self.graph.name, current_user(),
-                                       branch=branch, production=production)
+                                       **self._project_options)
         except MetaflowException as exc:
             raise FlowLoadError(str(exc), str(self.loaded.file)) from None
-        self._importable_in_children()
 
     def _importable_in_children(self) -> None:
         """Let interpreters a step starts (multiprocessing with spawn or forkserver) import
@@ -144,6 +151,7 @@ class Runtime:
     def run(self, params: dict[str, Any], *, tags: tuple[str, ...] = ()) -> RunRecord:
         """Execute the whole flow with resolved parameter values; return the final run row."""
         tags = tuple(tags) or self.tags
+        self.prepare(params)
         self.catalog.reap_crashed(self.graph.name)
         run = self.catalog.create_run(
             self.graph.name, "run", flow_file=str(self.loaded.file),
@@ -151,6 +159,14 @@ class Runtime:
             source_text=self.loaded.source or None, system_tags=project_tags(self.project),
         )
         return self.execute(run, [Request("start", [], [])], params=params)
+
+    def config_values(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The run's Config values (attr -> value), set on the flow class where decorator
+        settings are read (``step_decorators``)."""
+        values = {p.attr_name: params.get(p.attr_name) for p in flow_parameters(self.flow_cls)
+                  if getattr(p, "IS_CONFIG", False)}
+        setattr(self.flow_cls, CONFIG_VALUES_ATTR, values)
+        return values
 
     def code_hash(self) -> str:
         """A hash of every step's normalized source: equal hashes mean equal step code."""
@@ -167,6 +183,7 @@ class Runtime:
         started = time.monotonic()
         self._cancel = False
         self.on_event(RunStarted(run.flow, run.number, run.kind, run.pathspec, run.parameters))
+        self.config_values(params or {})
         state = _RunState(run, params or {}, scheduler=scheduler or Scheduler(self.graph),
                           follow=follow)
         state.ready.extend(seeds)
@@ -310,6 +327,7 @@ class Runtime:
             origin_run=state.run.origin_run, param_names=self.param_names,
             tags=state.run.tags, project=self.project,
             parallel=self._parallel_node(state, request, task_id),
+            configs=self.config_values(state.params),
         )
         flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
         if self.start_method == "fork" and self._threads_running():

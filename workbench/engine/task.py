@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..flow import current, install_metaflow_alias
+from ..flow.configs import CONFIG_VALUES_ATTR
 from ..flow.current import Parallel
+from ..flow.decorators import resolve_settings
 from ..flow.artifacts import ArtifactSet, ForeachFrame, Transition
 from ..flow.exceptions import MetaflowExceptionWrapper
 from ..flow.metaflow_plugins.catch_decorator import FailureHandledByCatch
@@ -59,13 +61,17 @@ class TaskJob:
     param_names: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()  # the run's --tag values (``current.tags``)
     parallel: tuple[int, int, str | None] | None = None  # num_parallel: nodes, index, node 0
+    configs: dict[str, Any] = field(default_factory=dict)  # the run's Config values
     project: dict[str, Any] = field(default_factory=dict)  # ``current``'s @project fields
 
 
 def step_decorators(flow_cls: type, step: str) -> dict[str, dict]:
-    """The runtime decorator settings of a step (``retry``, ``catch``, ``timeout``...)."""
+    """The runtime decorator settings of a step (``retry``, ``catch``, ``timeout``...),
+    with Config expressions evaluated against the run's values."""
     func = getattr(flow_cls, step)
-    return dict(getattr(func, "__wb_decorators__", {}) or {})
+    values = getattr(flow_cls, CONFIG_VALUES_ATTR, {}) or {}
+    return {name: resolve_settings(name, settings, values)
+            for name, settings in (getattr(func, "__wb_decorators__", {}) or {}).items()}
 
 
 def timeout_message(step: str, seconds: float) -> str:
@@ -107,6 +113,7 @@ PERSIST_MARK = b"\x1epersist\n"
 def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
                  loader: Any = None, on_persist: Any = None) -> dict[str, Any]:
     """Run one attempt of a task and persist its artifacts; return the result document."""
+    setattr(flow_cls, CONFIG_VALUES_ATTR, dict(job.configs))  # decorators' Config expressions
     node = graph[job.step]
     load = _naming_errors(loader or (lambda ref: blobs.get(ref.key)))
     if node.is_join:

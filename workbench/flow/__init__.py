@@ -14,6 +14,7 @@ from .errors import (
     FlowError, FlowLoadError, GraphError, InvalidNextError, MergeArtifactsException,
     ParameterError, UnsupportedMetaflowName,
 )
+from .configs import Config, ConfigValue, config_expr
 from .graph import DecoratorSpec, FlowGraph, Node, ParameterSpec, parse_graph
 from .loader import LoadedFlow, install_metaflow_alias, load_flow
 from .parameters import (
@@ -23,7 +24,8 @@ from .spec import FlowSpec
 
 __all__ = [
     # authoring API
-    "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "current",
+    "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "Config", "config_expr",
+    "current",
     "retry", "catch", "timeout", "parallel",
     "resources", "conda", "pypi", "batch", "kubernetes", "card", "environment",
     "conda_base", "pypi_base", "project", "schedule", "trigger", "trigger_on_finish",

@@ -66,9 +66,49 @@ def _as_number(deco: str, field: str, value: Any) -> float:
     return int(number) if number == int(number) else number
 
 
+DELAYED = "__delayed__"  # settings whose arguments wait for the run's Config values
+
+
+def _delayed(name: str, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """``{DELAYED: kwargs}`` when an argument is a Config expression (validated once it is
+    evaluated, ``resolve_settings``), else None."""
+    if any(type(v).__name__ in ("DelayEvaluator", "Config") for v in kwargs.values()):
+        return {DELAYED: dict(kwargs)}
+    return None
+
+
+def _maybe_delayed(func: Callable | None, name: str, kwargs: dict[str, Any]) -> Any:
+    settings = _delayed(name, kwargs)
+    if settings is None:
+        return None
+    if func is not None:
+        return _record(func, name, settings)
+    return lambda f: _record(f, name, dict(settings))
+
+
+def resolve_settings(name: str, settings: dict[str, Any], values: dict[str, Any]) -> dict:
+    """A decorator's settings with its Config expressions evaluated and validated."""
+    if DELAYED not in settings:
+        return settings
+    from .configs import resolve_delayed
+
+    kwargs = resolve_delayed(settings[DELAYED], values)
+    factory = {"retry": retry, "catch": catch, "timeout": timeout}.get(name)
+    if factory is None:
+        return kwargs
+
+    def probe() -> None: ...
+    return factory(**kwargs)(probe).__wb_decorators__[name]
+
+
 def retry(func: Callable | None = None, *, times: int = 3, minutes_between_retries: float = 2,
           only_system: bool = False) -> Any:
     """Retry a failing task: ``@retry`` or ``@retry(times=3, minutes_between_retries=2)``."""
+    delayed = _maybe_delayed(func, "retry", {"times": times, "minutes_between_retries":
+                                             minutes_between_retries,
+                                             "only_system": only_system})
+    if delayed is not None:
+        return delayed
     settings = {
         "times": _as_int("retry", "times", times),
         "minutes_between_retries": _as_number("retry", "minutes_between_retries",
@@ -83,6 +123,9 @@ def retry(func: Callable | None = None, *, times: int = 3, minutes_between_retri
 def catch(func: Callable | None = None, *, var: str | None = None,
           print_exception: bool = True) -> Any:
     """Let the flow continue past a failing step, storing the exception in ``var``."""
+    delayed = _maybe_delayed(func, "catch", {"var": var, "print_exception": print_exception})
+    if delayed is not None:
+        return delayed
     if var is not None and (not isinstance(var, str) or not var.isidentifier()):
         raise ValueError(f"@catch(var=...) expects an attribute name, got {var!r}")
     settings = {"var": var, "print_exception": bool(print_exception)}
@@ -97,6 +140,10 @@ def timeout(func: Callable | None = None, *, seconds: float = 0, minutes: float 
 
     Stored as ``{"seconds": total_seconds}``.
     """
+    delayed = _maybe_delayed(func, "timeout", {"seconds": seconds, "minutes": minutes,
+                                               "hours": hours})
+    if delayed is not None:
+        return delayed
     total = (_as_number("timeout", "hours", hours) * 3600
              + _as_number("timeout", "minutes", minutes) * 60
              + _as_number("timeout", "seconds", seconds))

@@ -17,6 +17,7 @@ from .decorators import (
     resources, retry, schedule, step, timeout, trigger, trigger_on_finish,
 )
 from .errors import UnsupportedMetaflowName
+from .configs import Config, ConfigValue, config_expr
 from .parameters import IncludeFile, JSONType, Parameter
 from .spec import FlowSpec
 
@@ -40,7 +41,8 @@ SUBMODULES = {"exception": "workbench.flow.metaflow_exception",
               "plugins.timeout_decorator": "workbench.flow.metaflow_plugins.timeout_decorator"}
 
 __all__ = [
-    "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "current",
+    "FlowSpec", "step", "Parameter", "IncludeFile", "JSONType", "Config", "config_expr",
+    "current",
     "retry", "catch", "timeout", "parallel",
     "resources", "conda", "pypi", "batch", "kubernetes", "card", "environment",
     "conda_base", "pypi_base", "project", "schedule", "trigger", "trigger_on_finish",

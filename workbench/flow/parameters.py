@@ -81,6 +81,7 @@ class Parameter:
         self.show_default = show_default
         self.separator = separator
         self.kwargs = kwargs
+        self._type_given = type is not None
         self.type = self._infer_type(type, default)
         if separator and self.type is not str:
             raise ParameterError(f"Parameter *{name}*: Separator is only allowed for string "
@@ -317,13 +318,26 @@ def resolve_parameters(flow_cls: type, given: dict[str, Any] | None,
         chosen[param.attr_name] = raw
 
     flow_file = Path(flow_file) if flow_file is not None else None
+    configs = [p for p in params if getattr(p, "IS_CONFIG", False)]
+    for param in configs:  # first: other parameters' defaults may be Config expressions
+        given_config = chosen.get(param.attr_name)
+        if isinstance(given_config, str):
+            given_config = ("value", given_config)
+        values[param.attr_name] = param.resolve(given_config, flow_file)
+    config_values = dict(values)
     for param in params:
         attr = param.attr_name
+        if attr in values:
+            continue
         if attr in chosen:
             value = coerce(param, chosen[attr])
         else:
             default = param.default
-            if callable(default) and not isinstance(default, type):
+            if type(default).__name__ == "DelayEvaluator":
+                default = default.evaluate(config_values)
+                if not param._type_given:  # typed by what the expression gives
+                    param.type = Parameter._infer_type(None, default)
+            elif callable(default) and not isinstance(default, type):
                 default = _call_default(param, flow_cls)
             if default is None and param.required:
                 raise ParameterError(f"missing required parameter '{param.name}'")

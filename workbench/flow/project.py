@@ -27,6 +27,9 @@ def project_env(flow_cls: type, flow_name: str, username: str | None, *,
     spec = flow_decorators(flow_cls).get("project")
     if spec is None:
         return {}
+    from .configs import CONFIG_VALUES_ATTR, resolve_delayed  # configs imports parameters
+
+    spec = resolve_delayed(spec, getattr(flow_cls, CONFIG_VALUES_ATTR, {}) or {})
     name = spec.get("name")
     for option, given in (("branch", branch), ("production", production)):
         if given is not None and spec.get(option) not in (None, False) and \
