@@ -18,7 +18,8 @@ TOOLING = ["--metadata=local", "--datastore=local", "--environment=local",
            "--event-logger=nullSidecarLogger", "--no-pylint", "--quiet"]
 
 
-def _run(system: str, root, args: list[str], extra_env: dict[str, str] | None = None):
+def _run(system: str, root, args: list[str], extra_env: dict[str, str] | None = None,
+         flow: str = "cli_flow.py"):
     python = sys.executable if system == "workbench" else metaflow_python()
     if python is None:
         pytest.skip("real Metaflow is not installed (the parity extra)")
@@ -27,14 +28,14 @@ def _run(system: str, root, args: list[str], extra_env: dict[str, str] | None = 
         shutil.copytree(FLOWS, workdir)
     env = {**_env(system, workdir), **(extra_env or {})}
     launcher = [python, "-m", "workbench"] if system == "workbench" else [python]
-    proc = subprocess.run([*launcher, "cli_flow.py", *args], cwd=workdir, env=env,
+    proc = subprocess.run([*launcher, flow, *args], cwd=workdir, env=env,
                           capture_output=True, text=True, timeout=180)
     return proc, workdir, env, python
 
 
-def _read(system, workdir, env, python) -> dict:
+def _read(system, workdir, env, python, flow_name: str = "ParityCliFlow") -> dict:
     extra = [str(workdir / ".workbench")] if system == "workbench" else []
-    proc = subprocess.run([python, str(READER), system, "ParityCliFlow", *extra], cwd=workdir,
+    proc = subprocess.run([python, str(READER), system, flow_name, *extra], cwd=workdir,
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -81,3 +82,17 @@ def test_options_that_mean_nothing_locally_are_named_once(tmp_path):
     notes = [l for l in proc.stderr.splitlines() if l.startswith("workbench: ignored")]
     assert notes == ["workbench: ignored (Metaflow options that mean nothing in a local run): "
                      "--datastore=s3, --no-pylint, --with retry, --namespace"]
+
+
+@pytest.mark.parametrize("system", ["workbench", "metaflow"])
+def test_environment_sets_parameters_and_include_files(system, tmp_path):
+    """METAFLOW_RUN_<NAME> (click's envvar rule) for a Parameter and an IncludeFile."""
+    (tmp_path / system).mkdir(parents=True)
+    shutil.copytree(FLOWS, tmp_path / system, dirs_exist_ok=True)
+    (tmp_path / system / "other.txt").write_text("from the environment\n")
+    proc, workdir, env, python = _run(
+        system, tmp_path, ["run"], {"METAFLOW_RUN_N": "7", "METAFLOW_RUN_TEXT": "other.txt"},
+        flow="params_flow.py")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    values = _read(system, workdir, env, python, "ParityParamsFlow")["steps"]["start"][0]
+    assert values["values"]["n"] == 7 and values["values"]["text"] == "from the environment\n"

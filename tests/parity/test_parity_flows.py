@@ -107,6 +107,18 @@ def test_metaflow_step_api_under_workbench(outcome):
     assert data["end"]["crash_message"].startswith("Task execution kept failing over 1 attempts")
     assert "[crash/" in result.output and "Task failed with a segmentation fault." in \
         result.output
+    from workbench.compat.metaflow import (Flow, default_metadata, default_namespace, metadata,
+                                           namespace)
+
+    metadata(str(result.workdir / ".workbench"))
+    namespace(None)
+    try:  # @project's system tags, beside the --tag values
+        run = Flow("ParityApiFlow").latest_run
+        assert {"project:parity_demo", "project_branch:user.parity"} <= run.system_tags
+        assert {"t0", "t1"} == run.user_tags
+    finally:
+        default_metadata()
+        default_namespace()
 
 
 def test_the_client_on_its_own_run_under_workbench(outcome):
