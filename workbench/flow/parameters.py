@@ -335,7 +335,7 @@ def resolve_parameters(flow_cls: type, given: dict[str, Any] | None,
             default = param.default
             if type(default).__name__ == "DelayEvaluator":
                 default = default.evaluate(config_values)
-                if not param._type_given:  # typed by what the expression gives
+                if not getattr(param, "_type_given", True):  # typed by the expression
                     param.type = Parameter._infer_type(None, default)
             elif callable(default) and not isinstance(default, type):
                 default = _call_default(param, flow_cls)
