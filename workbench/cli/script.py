@@ -198,7 +198,7 @@ def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[
     """
     from ..engine.api import open_store
     from ..engine.errors import EngineInputError
-    from ..queries.runs import latest_finished
+    from ..queries.runs import latest_started_by_run
 
     catalog = open_store(store_arg).catalog
     if origin is not None:
@@ -206,7 +206,7 @@ def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[
         if run is None:
             raise EngineInputError(f"flow {graph.name} has no run {origin}")
     else:
-        run = latest_finished(catalog, graph.name, kinds=("run",))
+        run = latest_started_by_run(catalog, graph.name)
         if run is None:
             raise EngineInputError(f"no previous run of {graph.name} was found; run the flow "
                                    "first, or pass --origin-run-id N")
@@ -232,9 +232,9 @@ def failed_step(store_arg: str | None, graph: Any, origin: int | None) -> tuple[
 def latest_run_number(store_arg: str | None, flow: str) -> int | None:
     """The newest run of ``flow`` started by ``run`` (Metaflow's "latest run id")."""
     from ..engine.api import open_store
-    from ..queries.runs import latest_finished
+    from ..queries.runs import latest_started_by_run
 
-    run = latest_finished(open_store(store_arg).catalog, flow, kinds=("run",))
+    run = latest_started_by_run(open_store(store_arg).catalog, flow)
     return run.number if run is not None else None
 
 

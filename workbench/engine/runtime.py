@@ -183,9 +183,9 @@ class Runtime:
         started = time.monotonic()
         self._cancel = False
         self.on_event(RunStarted(run.flow, run.number, run.kind, run.pathspec, run.parameters))
-        self.config_values(params or {})
+        configs = self.config_values(params or {})  # once per run, not per task
         state = _RunState(run, params or {}, scheduler=scheduler or Scheduler(self.graph),
-                          follow=follow)
+                          follow=follow, configs=configs)
         state.ready.extend(seeds)
         status, message = "failed", None
         try:
@@ -327,7 +327,7 @@ class Runtime:
             origin_run=state.run.origin_run, param_names=self.param_names,
             tags=state.run.tags, project=self.project,
             parallel=self._parallel_node(state, request, task_id),
-            configs=self.config_values(state.params),
+            configs=state.configs,
         )
         flow_cls, graph, blobs = self.flow_cls, self.graph, self.store.blobs
         if self.start_method == "fork" and self._threads_running():
@@ -663,6 +663,7 @@ class _RunState:
     failed: bool = False
     selector: Any = None
     parallel_control: dict = field(default_factory=dict)  # num_parallel group -> node 0's id
+    configs: dict = field(default_factory=dict)  # the run's Config values (TaskJob.configs)
 
 
 def _retry_wait(node: Any) -> float:

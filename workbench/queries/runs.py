@@ -30,6 +30,12 @@ def latest_finished(catalog: Catalog, flow: str, kinds: tuple[str, ...] = MAIN_K
     return next((r for r in list_runs(catalog, flow, kinds) if r.status != "running"), None)
 
 
+def latest_started_by_run(catalog: Catalog, flow: str) -> RunRecord | None:
+    """Metaflow's "latest run id": the newest finished run started by ``run`` (a spin or a
+    resume never is). A script ``resume`` without ``--origin-run-id`` resumes it."""
+    return latest_finished(catalog, flow, kinds=("run",))
+
+
 def lineage(catalog: Catalog, run: RunRecord) -> Iterator[RunRecord]:
     """The runs ``run`` was made from, nearest first: its origin, the origin's origin...
 

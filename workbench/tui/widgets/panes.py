@@ -295,12 +295,21 @@ class SourceView(Static):
 
     def show_diff(self, lines: list[Any], *, note: str, theme: str = "ansi_dark") -> None:
         """``queries.source.source_diff`` lines: the step now, with the lines that ran and
-        are gone (red, ``-``) and the lines that are new (green, ``+``) marked."""
+        are gone (red, ``-``) and the lines that are new (green, ``+``) marked. Each side is
+        highlighted whole (a docstring spanning lines stays a string), then interleaved."""
         width = len(str(max((line.number for line in lines), default=1)))
         syntax = Syntax("", "python", theme=theme, background_color="default")
+
+        def highlighted(tags: str) -> Any:
+            text = "\n".join(safe(line.text) for line in lines if line.tag in tags)
+            return iter(syntax.highlight(text).split("\n"))
+
+        ran, now = highlighted(" -"), highlighted(" +")
         body = Text(no_wrap=True, overflow="ellipsis")
         for line in lines:
-            lit = syntax.highlight(safe(line.text)).split("\n")[0]
+            lit = next(ran) if line.tag == "-" else next(now)
+            if line.tag == " ":
+                next(ran)  # the same line on the other side
             # colours only: the theme's "on default" would paint the terminal's background
             code = Text(lit.plain, spans=[span for span in lit.spans
                                           if not str(span.style).startswith("on ")])
