@@ -128,16 +128,9 @@ def _print_comparison(console: Console, comp: RunComparison, show_unchanged: boo
     else:
         console.print(Text("parameters: same", style="dim"))
     console.print(_steps_table(comp))
-    own = {(s.step, d.name) for s in comp.steps for p in s.pairs for d in p.own_diffs
-           if d.change != "unchanged"}
     for s in comp.steps:
-        def listed(pair: Any) -> list[Any]:
-            """A carried change is listed where it was made (unless that step lacks it)."""
-            return [d for d in pair.diffs if d.name not in pair.carried
-                    or (pair.carried[d.name], d.name) not in own]
-
         shown = [p for p in s.pairs if not p.one_sided and (
-            show_unchanged or any(d.change != "unchanged" for d in listed(p)))]
+            show_unchanged or any(d.change != "unchanged" for d in comp.listed(p)))]
         for pair in shown[:DETAIL_PAIRS]:
             head = [_t(s.step, "bold")]
             if pair.split:
@@ -147,7 +140,7 @@ def _print_comparison(console: Console, comp: RunComparison, show_unchanged: boo
             head += ["  ", _t(f"{specs[0]} -> {specs[1]}", "dim")]
             console.print()
             console.print(Text.assemble(*head))
-            diffs = listed(pair)
+            diffs = comp.listed(pair)
             render_diff(console, diffs, show_unchanged=show_unchanged)
             through = {d.name: comp.flowed_through(s.step, d.name, pair) for d in diffs
                        if d.change != "unchanged" and d.name not in pair.carried}

@@ -11,6 +11,7 @@ ones are loaded from the blob store only to be diffed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Sequence
 
 from ..compare import ArtifactDiff, diff_artifacts, summarize_changes
@@ -198,6 +199,20 @@ class RunComparison:
     run_b: RunRecord
     parameters: list[ParameterChange]
     steps: list[StepComparison]
+
+    def listed(self, pair: TaskPair) -> list[ArtifactDiff]:
+        """The diffs to show under ``pair``'s step: all but the changes it only carried
+        forward, which are shown where they were made (unless that step lists none of them,
+        say beyond the bound of diffed splits; then here)."""
+        own = self._own_changes
+        return [d for d in pair.diffs
+                if d.name not in pair.carried or (pair.carried[d.name], d.name) not in own]
+
+    @cached_property
+    def _own_changes(self) -> set[tuple[str, str]]:
+        """(step, artifact) of every change a step made itself."""
+        return {(s.step, d.name) for s in self.steps for p in s.pairs for d in p.own_diffs
+                if d.change != "unchanged"}
 
     def flowed_through(self, step: str, name: str, pair: TaskPair | None = None) -> list[str]:
         """The steps that carried ``step``'s change of artifact ``name`` forward unchanged

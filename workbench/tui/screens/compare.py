@@ -96,8 +96,6 @@ def changes_tree(comparison: Any) -> Tree[Any]:
     tree.guide_depth = 3
     tree.show_root = False
     a, b = comparison.run_a.number, comparison.run_b.number
-    own = {(s.step, d.name) for s in comparison.steps for p in s.pairs for d in p.own_diffs
-           if d.change != "unchanged"}
     shown = 0
     for step in comparison.steps:
         missing = [n for n, status in ((a, step.status_a), (b, step.status_b)) if status is None]
@@ -108,9 +106,7 @@ def changes_tree(comparison: Any) -> Tree[Any]:
             continue
         pairs = []
         for pair in step.pairs:
-            # a carried change is listed where it was made, unless that step's listing lacks it
-            diffs = [d for d in pair.diffs if d.change != "unchanged" and (
-                d.name not in pair.carried or (pair.carried[d.name], d.name) not in own)]
+            diffs = [d for d in comparison.listed(pair) if d.change != "unchanged"]
             if diffs or pair.one_sided:
                 pairs.append((pair, diffs))
         if not pairs:
