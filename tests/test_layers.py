@@ -30,8 +30,8 @@ ALLOWED = {
     "client": {"queries", "store", "flow"},
     "compat": {"client", "queries", "flow", "store"},
     "api": {"flow", "store", "compare", "engine", "client", "queries"},
-    "cli": {"flow", "store", "compare", "engine", "client", "queries", "display"},
-    "tui": {"flow", "store", "compare", "engine", "client", "queries", "display"},
+    "cli": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
+    "tui": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
 }
 for _layer_name in ALLOWED:
     if _layer_name not in BOTTOM:
@@ -44,6 +44,8 @@ LATE_BOUND = {
     ("flow", "compat"): "`from metaflow import Flow` inside a task resolves to Metaflow's "
                         "client over our store (flow/metaflow_api.py, metaflow_exception.py)",
     ("flow", "client"): "`current.run` and `current.task` are client objects (flow/current.py)",
+    ("store", "compat"): "an artifact imported from Metaflow is fetched through Metaflow's "
+                         "datastore classes on its first load (store/remote.py FETCHERS)",
     ("cli", "tui"): "`workbench FLOW.py` opens the app; no other command imports textual "
                     "(cli/app.py)",
 }

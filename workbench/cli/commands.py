@@ -82,6 +82,7 @@ def run_json(run: Any, tasks: list[Any], seconds: float | None = None) -> dict[s
         "parameters": run.parameters,
         "origin_run": run.origin_run,
         "message": run.message,
+        "metaflow": (run.external or {}).get("pathspec"),
         "tasks": [task_json(t) for t in tasks],
     }
 
@@ -99,6 +100,7 @@ def task_json(task: Any) -> dict[str, Any]:
         "seconds": (task.finished_at - task.started_at)
         if task.finished_at and task.started_at else None,
         "exception": task.exception,
+        "metaflow": getattr(task, "external_id", None),
     }
 
 

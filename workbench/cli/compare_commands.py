@@ -19,7 +19,8 @@ from ..flow import parse_graph
 from ..queries import run_label
 from ..queries.comparison import RunComparison, StepComparison, compare_runs, diff_tasks
 from ..queries.source import SourceLine, ran_source, source_diff
-from ..queries.status import MODIFIED, NEVER_RUN, STALE, UP_TO_DATE, StatusReport, step_status
+from ..queries.status import (CODE_UNKNOWN, MODIFIED, NEVER_RUN, STALE, UP_TO_DATE, StatusReport,
+                              step_status)
 from ..store.gc import KEEP_SPINS, GcReport, gc
 from ..store import RunRecord, Store, TaskRecord
 from .console import format_params, format_seconds, format_size, safe, status_text, stdout_console
@@ -28,7 +29,7 @@ from .diff_render import counts_text, render_diff
 EXIT_OK = 0
 DETAIL_PAIRS = 5  # split pairs per step whose diff is printed in full
 STATUS_STYLE = {MODIFIED: "bold yellow", STALE: "magenta", UP_TO_DATE: "green",
-                NEVER_RUN: "dim"}
+                NEVER_RUN: "dim", CODE_UNKNOWN: "dim"}
 
 
 def _usage(message: str) -> Exception:

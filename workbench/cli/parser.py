@@ -187,6 +187,20 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, json_flag=False)
     p.set_defaults(handler="read_commands:cmd_logs")
 
+    p = sub.add_parser(
+        "import-metaflow", help="import runs Metaflow executed (local or S3 datastore)",
+        description="Make each Metaflow run of FLOW (its latest, every run with --all, or "
+                    "FLOW/RUN_ID) a workbench run of kind metaflow. Artifacts are fetched from "
+                    "Metaflow's datastore when first used; importing again updates the same "
+                    "run. The datastore is Metaflow's configured one unless --root says.")
+    p.add_argument("target", metavar="FLOW[/RUN_ID]")
+    p.add_argument("--all", action="store_true", help="import every run of FLOW")
+    p.add_argument("--root", metavar="DIR|s3://BUCKET/PREFIX",
+                   help="the datastore: a local .metaflow folder (or the folder holding it), "
+                        "or an S3 root (default: Metaflow's configuration)")
+    _common(p)
+    p.set_defaults(handler="metaflow_commands:cmd_import_metaflow")
+
     p = sub.add_parser("tui", help="open the terminal app on a flow (also: workbench FLOW.py)",
                        description="The terminal app: runs, the flow DAG and artifacts side by "
                                    "side; run, spin, diff and compare from the keyboard.")

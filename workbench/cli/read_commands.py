@@ -76,6 +76,7 @@ def runs_json(rec: RunRecord) -> dict[str, Any]:
         "label": run_label(rec),
         "against_run": rec.against_run,
         "message": rec.message,
+        "metaflow": (rec.external or {}).get("pathspec"),
     }
 
 
@@ -114,6 +115,11 @@ def _run_header(rec: RunRecord) -> list[Text]:
                            status_text(rec.status), "  ",
                            _t(f"{format_seconds(rec.duration)}  started "
                               f"{format_time(rec.started_at)}", "dim"))]
+    if rec.external:
+        lines.append(Text.assemble(("from Metaflow: ", "dim"),
+                                   _t(rec.external.get("pathspec", ""), "magenta"),
+                                   _t(f"  ({rec.external.get('datastore')} datastore "
+                                      f"{rec.external.get('root')})", "dim")))
     if rec.message:
         lines.append(Text.assemble(("why: ", "dim"), _t(rec.message, "red")))
     params = format_params(rec.parameters, 400)
@@ -189,6 +195,8 @@ def _show_task(task: Task, as_json: bool) -> int:
         bits += ["  ", _t(f"attempt {rec.attempt + 1}", "yellow")]
     if rec.cloned_from is not None:
         bits += ["  ", _t(f"cloned from task {rec.cloned_from}", "dim")]
+    if rec.external_id:
+        bits += ["  ", _t(f"Metaflow task {rec.external_id}", "magenta")]
     console.print(Text.assemble(*bits))
     if task.exception and rec.status != "succeeded":
         console.print(Text.assemble(("exception: ", "dim"), _t(task.exception, "red")))

@@ -5,7 +5,8 @@ from typing import Any, Callable
 
 from ..flow import FlowError, load_flow
 from ..flow.loader import module_name_for
-from ..store import SerializationError, Store, TaskRecord
+from ..store import ArtifactRecord, SerializationError, Store, TaskRecord
+from ..store.remote import is_pointer
 
 
 def import_flow_module_for(exc: BaseException, flow_file: str | None) -> bool:
@@ -46,3 +47,24 @@ def artifact_loader(store: Store, task: TaskRecord, flow_file: str | None = None
         run = store.catalog.get_run_by_id(task.run_id)
         flow_file = run.flow_file if run is not None else None
     return lambda name: load_blob(store, keys[name], flow_file)
+
+
+def comparable_artifacts(store: Store, task_a: TaskRecord, task_b: TaskRecord
+                         ) -> tuple[list[ArtifactRecord], list[ArtifactRecord]]:
+    """Both tasks' artifact rows, ready for "unchanged is equal keys": an imported artifact
+    still in Metaflow's datastore (a pointer key) is fetched first when the other side holds
+    a different key, so a value fetched from Metaflow and the same value computed here read
+    as unchanged. Equal keys (the same pointer on both sides included) fetch nothing."""
+    rows_a = store.catalog.list_artifacts(task_a.id)
+    rows_b = store.catalog.list_artifacts(task_b.id)
+    by_b = {r.name: r for r in rows_b}
+    pending = {r.name for r in rows_a if r.name in by_b and r.key != by_b[r.name].key
+               and (is_pointer(r.key) or is_pointer(by_b[r.name].key))}
+    if not pending:
+        return rows_a, rows_b
+    remote = store.blobs.remote
+    for name in sorted(pending):
+        for row in (next(r for r in rows_a if r.name == name), by_b[name]):
+            if is_pointer(row.key):
+                remote.resolve_key(row.key)
+    return (store.catalog.list_artifacts(task_a.id), store.catalog.list_artifacts(task_b.id))

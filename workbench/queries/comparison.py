@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from ..compare import ArtifactDiff, diff_artifacts, summarize_changes
 from ..store import RunRecord, Store, StoreError, TaskRecord
 from . import runs
-from .artifacts import artifact_loader
+from .artifacts import artifact_loader, comparable_artifacts
 from .steps import by_split, step_status
 
 MAX_SPLITS = 20  # split pairs diffed per foreach step by default
@@ -36,10 +36,8 @@ def diff_tasks(store: Store, task_a: TaskRecord | int, task_b: TaskRecord | int,
     ``limits`` go to `workbench.compare.diff_artifacts` (``max_rows``, ``max_items``...).
     """
     a, b = _task(store, task_a), _task(store, task_b)
-    return diff_artifacts(
-        store.catalog.list_artifacts(a.id), store.catalog.list_artifacts(b.id),
-        artifact_loader(store, a), artifact_loader(store, b), **limits,
-    )
+    return diff_artifacts(*comparable_artifacts(store, a, b),
+                          artifact_loader(store, a), artifact_loader(store, b), **limits)
 
 
 def _task(store: Store, task: TaskRecord | int) -> TaskRecord:
@@ -373,7 +371,7 @@ def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
             diffs, carried = [], {}  # type: ignore[var-annotated]
             if ta is not None and tb is not None:  # a split on one side only: nothing to diff
                 diffs = diff_artifacts(
-                    store.catalog.list_artifacts(ta.id), store.catalog.list_artifacts(tb.id),
+                    *comparable_artifacts(store, ta, tb),
                     artifact_loader(store, ta, a.flow_file),
                     artifact_loader(store, tb, b.flow_file), **limits)
                 carried = _carried(origins, step, ta, tb, diffs, rank)

@@ -8,8 +8,11 @@ from .steps import split_label
 
 # The kinds Metaflow's client lists (iteration, latest_run, latest_successful_run): a spin is
 # a development iteration of one step, kept apart (``Flow.spins()``).
-MAIN_KINDS = ("run", "resume")
-ALL_KINDS = ("run", "resume", "spin")
+MAIN_KINDS = ("run", "resume", "metaflow")
+ALL_KINDS = ("run", "resume", "spin", "metaflow")
+# Runs made from nothing before them (a whole flow executed), here or by Metaflow: no origin,
+# nothing to diff a task against.
+PLAIN_KINDS = ("run", "metaflow")
 
 
 def list_runs(catalog: Catalog, flow: str, kinds: tuple[str, ...] = ALL_KINDS
@@ -56,6 +59,8 @@ def run_label(rec: RunRecord) -> str:
     """``run``; ``spin train[2] <- 5``; ``resume clean <- 3``; ``spin train <- 5 vs 2``."""
     if rec.kind == "run":
         return "run"
+    if rec.kind == "metaflow":
+        return "metaflow"
     step = f" {rec.spun_step}{split_label(rec.spun_split)}" if rec.spun_step else ""
     origin = f" <- {rec.origin_run}" if rec.origin_run is not None else ""
     against = f" vs {rec.against_run}" if rec.against_run is not None else ""

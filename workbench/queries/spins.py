@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from ..compare import ArtifactDiff, diff_artifacts
 from ..store import ArtifactRecord, RunRecord, Store, StoreError, TaskRecord
-from .artifacts import artifact_loader
+from .artifacts import artifact_loader, comparable_artifacts
 from .runs import lineage, run_label
 from .steps import split_path, step_tasks, task_label
 
@@ -112,8 +112,10 @@ def diff_task(store: Store, run: RunRecord, task: TaskRecord, *, against: int | 
                         + (f" in the lineage of {where.pathspec}" if where else ""))
     if task.status != "succeeded":
         return TaskDiff(run, task.step, task, before, [], f"{task.pathspec} {task.status}")
-    catalog = store.catalog
-    after_refs, before_refs = catalog.list_artifacts(task.id), catalog.list_artifacts(before.id)
+    try:
+        before_refs, after_refs = comparable_artifacts(store, before, task)
+    except StoreError as exc:  # an imported artifact that cannot be fetched now
+        return TaskDiff(run, task.step, task, before, [], str(exc))
     if load is None:
         load_before = artifact_loader(store, before)
         load_after = artifact_loader(store, task, run.flow_file)

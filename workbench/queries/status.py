@@ -18,7 +18,10 @@ from .steps import step_status as tasks_status
 from .steps import tasks_by_step
 
 MODIFIED, STALE, UP_TO_DATE, NEVER_RUN = "modified", "stale", "up to date", "never run"
-STATUSES = (MODIFIED, STALE, UP_TO_DATE, NEVER_RUN)
+# a step of a run that kept no code for it (a Metaflow run imported without a code package):
+# whether the file changed since cannot be told
+CODE_UNKNOWN = "code unknown"
+STATUSES = (MODIFIED, STALE, UP_TO_DATE, NEVER_RUN, CODE_UNKNOWN)
 
 
 @dataclass
@@ -237,6 +240,8 @@ def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | No
             spin = respun[step]
             status = STALE
             reason = f"not re-run after spinning {spin.spun_step} ({spin.pathspec})"
+        elif not any(t.source_hash for t in tasks):
+            status, reason = CODE_UNKNOWN, f"{origin.pathspec} kept no code of this step"
         else:
             status, reason = UP_TO_DATE, f"same source as {origin.pathspec}"
         steps.append(StepStatus(step, status, reason, tasks_status(tasks), len(tasks),

@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import settings
 from . import codec
+from .remote import is_pointer
 from .errors import BlobMissingError, StoreError, UnsafeStoreError
 from .summary import describe
 
@@ -73,6 +74,8 @@ class BlobStore:
         self.root = Path(root)
         self.dir = self.root / "blobs"
         self.tmp_dir = self.root / "tmp"
+        # Set by Store: resolves pointer keys of imported artifacts (store/remote.py).
+        self.remote: Any = None
 
     def path(self, key: str) -> Path:
         """The file a key is (or would be) stored in."""
@@ -127,6 +130,8 @@ class BlobStore:
         `verify`: None checks the content hash of blobs up to `codec.verify_limit()` bytes,
         True always, False never. UnsafeStoreError when the store is not trusted.
         """
+        if is_pointer(key) and self.remote is not None:
+            return self.remote.load(key)
         path = self.path(key)
         self.check_trusted(path)
         try:
@@ -135,7 +140,10 @@ class BlobStore:
             raise BlobMissingError(f"blob {key} is missing from {self.dir}") from None
 
     def exists(self, key: str) -> bool:
-        """True when a file for `key` is present (content not checked)."""
+        """True when a file for `key` is present (content not checked), or `key` points at
+        an imported artifact this store knows where to fetch."""
+        if is_pointer(key) and self.remote is not None:
+            return self.remote.known(key)
         return self.path(key).is_file()
 
     def verify(self, key: str) -> bool:

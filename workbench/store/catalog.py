@@ -25,12 +25,13 @@ from .. import settings
 from ..settings import current_user
 from .errors import CorruptStoreError, SchemaTooNewError, StoreError
 from .faults import fault
+from .remote import is_pointer, rekey_fetched
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 STALE_AFTER = 30.0  # seconds without a heartbeat before a running run reads as crashed
 BUSY_TIMEOUT_MS = 30_000
 
-RUN_KINDS = ("run", "spin", "resume")
+RUN_KINDS = ("run", "spin", "resume", "metaflow")
 RUN_STATUSES = ("running", "succeeded", "failed", "cancelled", "crashed")
 TASK_STATUSES = RUN_STATUSES + ("pending",)
 
@@ -109,28 +110,84 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # tags the system gives a run (``project:<name>``...), beside the user's ``tags``
         "ALTER TABLE runs ADD COLUMN system_tags TEXT NOT NULL DEFAULT '[]'",
     ),
+    (
+        # runs.kind gains 'metaflow' (a run Metaflow executed, imported). SQLite cannot change
+        # a CHECK constraint, so the table is rebuilt (foreign keys are off while migrating).
+        """CREATE TABLE runs_v4 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            flow TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('run', 'spin', 'resume', 'metaflow')),
+            status TEXT NOT NULL
+                CHECK (status IN ('running', 'succeeded', 'failed', 'cancelled', 'crashed')),
+            flow_file TEXT NOT NULL,
+            parameters TEXT NOT NULL DEFAULT '{}',
+            origin_run INTEGER,
+            spun_step TEXT,
+            overrides TEXT,
+            code_hash TEXT,
+            tags TEXT NOT NULL DEFAULT '[]',
+            user TEXT,
+            host TEXT,
+            pid INTEGER,
+            started_at REAL NOT NULL,
+            finished_at REAL,
+            heartbeat_at REAL,
+            against_run INTEGER,
+            spun_split TEXT,
+            message TEXT,
+            source_key TEXT,
+            system_tags TEXT NOT NULL DEFAULT '[]',
+            external_id TEXT,
+            external TEXT,
+            UNIQUE (flow, number)
+        )""",
+        "INSERT INTO runs_v4 (id, flow, number, kind, status, flow_file, parameters, origin_run,"
+        " spun_step, overrides, code_hash, tags, user, host, pid, started_at, finished_at,"
+        " heartbeat_at, against_run, spun_split, message, source_key, system_tags)"
+        " SELECT id, flow, number, kind, status, flow_file, parameters, origin_run, spun_step,"
+        " overrides, code_hash, tags, user, host, pid, started_at, finished_at, heartbeat_at,"
+        " against_run, spun_split, message, source_key, system_tags FROM runs",
+        "DROP TABLE runs",
+        "ALTER TABLE runs_v4 RENAME TO runs",
+        "CREATE INDEX runs_status ON runs (status)",
+        # an imported run is found again by where it came from (``metaflow:Flow/run id``)
+        "CREATE UNIQUE INDEX runs_external ON runs (flow, external_id)"
+        " WHERE external_id IS NOT NULL",
+        # the imported task's own pathspec (Metaflow's ``Flow/run/step/task``)
+        "ALTER TABLE tasks ADD COLUMN external_id TEXT",
+        # artifacts still in another system's datastore: rows of ``artifacts`` hold the
+        # pointer key until the first load fetches the value and re-keys them (store/remote.py)
+        """CREATE TABLE remote_blobs (
+            key TEXT PRIMARY KEY,
+            system TEXT NOT NULL,
+            location TEXT NOT NULL,
+            info TEXT NOT NULL,
+            resolved TEXT
+        ) WITHOUT ROWID""",
+    ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
 _RUN_COLS = (
     "id, flow, number, kind, status, flow_file, parameters, origin_run, spun_step, overrides,"
     " code_hash, tags, user, host, pid, started_at, finished_at, heartbeat_at, against_run,"
-    " spun_split, message, source_key, system_tags"
+    " spun_split, message, source_key, system_tags, external_id, external"
 )
 _TASK_COLS = (
     "t.id, t.run_id, r.flow, r.number, t.step, t.status, t.attempt, t.split_index,"
     " t.foreach_stack, t.input_task_ids, t.started_at, t.finished_at, t.exception, t.traceback,"
     " t.source_hash, t.cloned_from, t.transition, t.stdout_bytes, t.stderr_bytes,"
-    " t.log_truncated, r.status, r.host, r.pid, r.started_at, r.heartbeat_at"
+    " t.log_truncated, r.status, r.host, r.pid, r.started_at, r.heartbeat_at, t.external_id"
 )
 _TASK_FROM = "FROM tasks t JOIN runs r ON r.id = t.run_id"
 _ART_COLS = "task_id, name, key, type_name, size, summary"
 
-_RUN_JSON = {"parameters", "overrides", "tags", "spun_split", "system_tags"}
+_RUN_JSON = {"parameters", "overrides", "tags", "spun_split", "system_tags", "external"}
 _RUN_UPDATABLE = {
     "kind", "status", "flow_file", "parameters", "origin_run", "spun_step", "overrides",
     "code_hash", "tags", "user", "host", "pid", "started_at", "finished_at", "heartbeat_at",
-    "against_run", "spun_split", "message",
+    "against_run", "spun_split", "message", "external",
 }
 _TASK_JSON = {"foreach_stack", "input_task_ids", "transition"}
 _TASK_UPDATABLE = {
@@ -245,6 +302,8 @@ class RunRecord:
     message: str | None = None  # why the run ended so, when no task says it
     source_key: str | None = None  # the flow file's text it ran (``Catalog.source_text``)
     system_tags: tuple[str, ...] = ()  # given by the system (``project:<name>``...)
+    external_id: str | None = None  # where an imported run came from: ``metaflow:Flow/id``
+    external: dict | None = None  # how to reach it again (datastore, root, pathspec)
 
     @property
     def pathspec(self) -> str:
@@ -289,6 +348,7 @@ class TaskRecord:
     stdout_bytes: int
     stderr_bytes: int
     log_truncated: bool
+    external_id: str | None = None  # an imported task's own pathspec (Metaflow's)
 
     @property
     def pathspec(self) -> str:
@@ -326,7 +386,7 @@ class ArtifactRecord:
 def _run_record(row: Sequence[Any], now: float) -> RunRecord:
     (rid, flow, number, kind, status, flow_file, params, origin, spun, overrides, code_hash,
      tags, user, host, pid, started, finished, heartbeat, against, spun_split, message,
-     source_key, system_tags) = row
+     source_key, system_tags, external_id, external) = row
     if _is_crashed(status, host, pid, started, heartbeat, now):
         status = "crashed"
         finished = max(started, heartbeat or started)
@@ -334,14 +394,14 @@ def _run_record(row: Sequence[Any], now: float) -> RunRecord:
         rid, flow, number, kind, status, flow_file, _loads(params) or {}, origin, spun,
         _loads(overrides), code_hash, tuple(_loads(tags) or ()), user, host, pid, started,
         finished, heartbeat, against, _loads(spun_split), message, source_key,
-        tuple(_loads(system_tags) or ()),
+        tuple(_loads(system_tags) or ()), external_id, _loads(external),
     )
 
 
 def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
     (tid, run_id, flow, number, step, status, attempt, split_index, stack, inputs, started,
      finished, exc, tb, source_hash, cloned_from, transition, out_b, err_b, truncated,
-     run_status, host, pid, run_started, heartbeat) = row
+     run_status, host, pid, run_started, heartbeat, external_id) = row
     if status == "running" and _is_crashed(run_status, host, pid, run_started, heartbeat, now):
         status = "crashed"
         if finished is None:
@@ -350,7 +410,7 @@ def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
         tid, run_id, flow, number, step, status, attempt, split_index,
         tuple(tuple(frame) for frame in (_loads(stack) or ())),
         tuple(_loads(inputs) or ()), started, finished, exc, tb, source_hash, cloned_from,
-        _loads(transition), out_b, err_b, bool(truncated),
+        _loads(transition), out_b, err_b, bool(truncated), external_id,
     )
 
 
@@ -443,6 +503,15 @@ class Catalog:
             )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
+        # A migration may rebuild a table others refer to; foreign keys can only be switched
+        # outside a transaction, and are checked before the migration commits.
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            self._migrate_in_transaction(conn)
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+    def _migrate_in_transaction(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process?
@@ -450,6 +519,10 @@ class Catalog:
             for stmts in MIGRATIONS[version:]:
                 for stmt in stmts:
                     conn.execute(stmt)
+            broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+            if broken is not None:
+                raise CorruptStoreError(f"store catalog {self.path}: a row of {broken[0]} "
+                                        f"refers to a missing row of {broken[2]}; not upgraded")
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
             if conn.in_transaction:
@@ -770,6 +843,8 @@ class Catalog:
             conn.executemany(
                 f"INSERT OR REPLACE INTO artifacts ({_ART_COLS}) VALUES (?, ?, ?, ?, ?, ?)", rows
             )
+            if any(is_pointer(r[2]) for r in rows):  # carried from an imported run
+                rekey_fetched(conn, "task_id = ?", (task_id,))
             fault("commit")  # test-only pause inside the transaction
 
     def clone_task(self, task_id: int, run_id: int) -> int:

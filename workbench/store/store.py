@@ -14,6 +14,7 @@ from .catalog import Catalog, _pid_alive
 from .errors import CorruptStoreError, StoreError
 from .logs import ORDER_SUFFIX, LogLines, read_chunks, read_order
 from .paths import resolve_store_dir
+from .remote import RemoteBlobs
 
 CATALOG_NAME = "catalog.sqlite"
 LOG_STREAMS = ("stdout", "stderr")
@@ -35,6 +36,7 @@ class Store:
         self._refuse_lost_catalog()
         self.blobs = BlobStore(self.root)
         self.catalog = Catalog(self.root / CATALOG_NAME)
+        self.blobs.remote = RemoteBlobs(self.catalog, self.blobs)
 
     @classmethod
     def open(cls, explicit: str | os.PathLike[str] | None = None, create: bool = True) -> "Store":

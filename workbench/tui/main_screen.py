@@ -350,8 +350,9 @@ class MainScreen(Screen[None]):
         if run is None or store is None:
             view.show_message("No run yet: press r to run the flow.")
             return
-        if run.kind == "run":
-            view.show_message(f"Run {run.number} is a plain run. Select {step or 'a step'} and "
+        if run.kind in queries.PLAIN_KINDS:
+            what = "a run Metaflow executed" if run.kind == "metaflow" else "a plain run"
+            view.show_message(f"Run {run.number} is {what}. Select {step or 'a step'} and "
                               f"press s to spin it on this run; the diff shows here.")
             return
         if run.status == "running":

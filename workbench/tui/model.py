@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..display import format_params, format_seconds, format_size, safe
-from ..queries import before_task, list_runs, run_label, step_state, tasks_by_step
+from ..queries import (PLAIN_KINDS, before_task, list_runs, run_label, step_state,
+                       tasks_by_step)
 from ..queries.status import MODIFIED, STALE, step_status
 from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
 from .dag_layout import StepState
@@ -43,6 +44,8 @@ RUN_STYLE = {
     "cloned": "cyan",
     "not_run": "dim",
 }
+# How the Runs pane marks where a run came from: ours plain, Metaflow's in its own colour.
+KIND_STYLE = {"run": "", "metaflow": "bold magenta"}
 RUN_GLYPH = {
     "succeeded": "✔", "failed": "✘", "running": "▶", "pending": "…", "cancelled": "■",
     "crashed": "☠", "cloned": "≡", "not_run": "·",
@@ -151,7 +154,7 @@ def artifact_rows(store: Store, task: TaskRecord, reference: TaskRecord | None =
 
 def before_of(store: Store, run: RunRecord, task: TaskRecord) -> TaskRecord | None:
     """The task a re-executed ``task`` is compared with (None for clones and plain runs)."""
-    if run.kind == "run" or task.cloned_from is not None:
+    if run.kind in PLAIN_KINDS or task.cloned_from is not None:
         return None
     return before_task(store, run, task)
 

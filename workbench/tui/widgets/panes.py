@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Static
 from ...display import fold_traceback, format_seconds, safe
 from ..columns import Column, cut, cut_pairs, fit
 from ..keys import bindings, widget_key
-from ..model import RUN_GLYPH, RUN_STYLE, ArtifactRow, RunRow, task_facts
+from ..model import KIND_STYLE, RUN_GLYPH, RUN_STYLE, ArtifactRow, RunRow, task_facts
 
 
 class StatusHeader(Static):
@@ -168,7 +168,7 @@ class RunsTable(FittedTable):
         return {
             "number": Text(f"{mark}{row.number}", style="bold cyan" if mark else "bold"),
             "status": Text(RUN_GLYPH.get(row.status, "?"), style=style),
-            "kind": Text(row.label, style="" if row.kind == "run" else "italic"),
+            "kind": Text(row.label, style=KIND_STYLE.get(row.kind, "italic")),
             "started": Text(row.started, style="dim"),
             "duration": Text(row.duration),
             "params": Text(row.params, style="dim"),
