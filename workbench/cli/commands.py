@@ -23,6 +23,11 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if getattr(args, "metaflow", False) or getattr(args, "with_specs", None) \
+            or getattr(args, "datastore", None):
+        from .metaflow_commands import cmd_run_metaflow  # noqa: PLC0415
+
+        return cmd_run_metaflow(args)
     params: dict[str, Any] = dict(parse_assignments(args.param))
     params.update(getattr(args, "config_choices", None) or {})  # --config NAME FILE
     console = stderr_console() if args.json else stdout_console()

@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tag the run (repeatable; current.tags in its tasks)")
     _flow_option(p)
     p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
+    p.add_argument("--metaflow", action="store_true",
+                   help="run it under Metaflow (its Runner API) instead, then import the run")
+    p.add_argument("--with", dest="with_specs", action="append", default=[],
+                   metavar="DECO[:ARGS]",
+                   help="with --metaflow: Metaflow's --with, passed through (repeatable), "
+                        "e.g. kubernetes or retry:times=2")
+    p.add_argument("--datastore", metavar="TYPE",
+                   help="with --metaflow: Metaflow's datastore (local, s3...)")
     _common(p)
     p.set_defaults(handler="commands:cmd_run")
 

@@ -69,13 +69,13 @@ def storage_class(datastore: str) -> Any:
     raise RemoteFetchError(f"Metaflow has no datastore {datastore!r} (it has {known})")
 
 
-def default_root() -> tuple[str, str]:
+def default_root(datastore: str | None = None) -> tuple[str, str]:
     """``(datastore type, root)`` as Metaflow's configuration gives them: its default
-    datastore, then ``METAFLOW_DATASTORE_SYSROOT_S3`` or the local sysroot (a ``.metaflow``
-    folder found upward from the working directory)."""
+    datastore (or ``datastore``), then ``METAFLOW_DATASTORE_SYSROOT_S3`` or the local sysroot
+    (a ``.metaflow`` folder found upward from the working directory)."""
     from metaflow import metaflow_config as cfg  # noqa: PLC0415
 
-    datastore = cfg.DEFAULT_DATASTORE or "local"
+    datastore = datastore or cfg.DEFAULT_DATASTORE or "local"
     if datastore == "local":
         root = storage_class("local").get_datastore_root_from_config(
             lambda *a, **k: None, create_on_absent=False)

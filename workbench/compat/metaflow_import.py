@@ -131,8 +131,9 @@ def read_run(flow_ds: Any, datastore: str, ds_root: str, flow: str, run_id: str
             artifacts.append((name, key, _type_name(info.get("type", "")),
                               int(info.get("size", 0) or 0), UNFETCHED))
         out, err, started, finished = logs.get(ds.pathspec, (b"", b"", None, None))
-        started = _attempt_started(ds) or started
-        finished = _attempt_finished(ds, flow_ds) or finished or started
+        began, ended = _local_times(ds, flow_ds)
+        started = began or _attempt_started(ds) or started
+        finished = ended or finished or started
         status, exception, tb = _status(ds, values)
         tasks.append(ImportedTask(
             external_id=f"{flow}/{ds.pathspec}", step=ds.step_name, status=status,
@@ -242,18 +243,22 @@ def _attempt_started(ds: Any) -> float | None:
         return None
 
 
-def _attempt_finished(ds: Any, flow_ds: Any) -> float | None:
-    """When the attempt wrote its done marker: its file's time in a local datastore (the
-    datastore API keeps no times; elsewhere the last log line's time stands in)."""
+def _local_times(ds: Any, flow_ds: Any) -> tuple[float | None, float | None]:
+    """When the attempt began and wrote its done marker, from its files' times in a local
+    datastore (the datastore API keeps no times; elsewhere the attempt file's start time
+    and the last log line's time stand in)."""
     storage = flow_ds._storage_impl
-    if getattr(storage, "TYPE", "") != "local" or not ds._objects:
-        return None
-    name = ds.metadata_name_for_attempt(ds.METADATA_DONE_SUFFIX, ds.attempt)
-    try:
-        return os.path.getmtime(storage.full_uri(storage.path_join(
-            flow_ds.flow_name, ds.pathspec, name)))
-    except OSError:
-        return None
+    if getattr(storage, "TYPE", "") != "local":
+        return None, None
+    times = []
+    for suffix in ("task_begin", ds.METADATA_DONE_SUFFIX):
+        name = ds.metadata_name_for_attempt(suffix, ds.attempt)
+        try:
+            times.append(os.path.getmtime(storage.full_uri(storage.path_join(
+                flow_ds.flow_name, ds.pathspec, name))))
+        except OSError:
+            times.append(None)
+    return times[0], times[1]
 
 
 def _status(ds: Any, values: dict[str, Any]) -> tuple[str, str | None, str | None]:
@@ -266,7 +271,8 @@ def _status(ds: Any, values: dict[str, Any]) -> tuple[str, str | None, str | Non
     if exc is None:
         return "failed", "the task failed", None
     kind = getattr(exc, "type", None) or type(exc).__name__
-    message = str(getattr(exc, "message", "") or exc).strip().splitlines()
+    message = str(getattr(exc, "exception", None) or getattr(exc, "message", "")
+                  or exc).strip().splitlines()
     line = f"{kind.rpartition('.')[2]}: {message[0]}" if message else kind
     return "failed", line, getattr(exc, "stacktrace", None)
 

@@ -118,6 +118,11 @@ def write_imported(store: Any, run: ImportedRun) -> tuple[RunRecord, bool]:
                       _dumps(task.transition), len(task.stdout), len(task.stderr))
             seen = existing.get(task.external_id)
             if seen is not None and seen[1:] == (task.attempt, task.status):
+                conn.execute(  # the same attempt: its facts again, its artifacts kept
+                    "UPDATE tasks SET step = ?, status = ?, attempt = ?, split_index = ?,"
+                    " foreach_stack = ?, input_task_ids = ?, started_at = ?, finished_at = ?,"
+                    " exception = ?, traceback = ?, transition = ?, stdout_bytes = ?,"
+                    " stderr_bytes = ? WHERE id = ?", (*values, seen[0]))
                 continue
             if seen is None:
                 tid = conn.execute(
