@@ -104,7 +104,7 @@ def test_runs_json(store, ids, capsys):
     assert [r["run"] for r in rows] == [3, 2, 1]
     assert set(rows[0]) == {"run", "pathspec", "kind", "status", "started_at", "finished_at",
                             "seconds", "parameters", "origin_run", "spun_step", "label",
-                            "against_run", "message"}
+                            "against_run", "message", "metaflow"}
     assert rows[0]["kind"] == "spin" and rows[0]["origin_run"] == 1
     assert rows[0]["spun_step"] == "train" and rows[0]["pathspec"] == "TrainFlow/3"
     assert rows[1]["status"] == "failed" and rows[2]["parameters"] == {"alpha": 0.5}

@@ -172,3 +172,4 @@ def test_bad_inputs_are_one_line_exit_2(mf_dir):
         assert proc.returncode == 2, proc.stderr
         assert text in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
+
