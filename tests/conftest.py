@@ -1,6 +1,8 @@
 """Shared fixtures: a temporary store, flow files written on the fly, the real CLI."""
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import os
 import subprocess
@@ -76,3 +78,14 @@ def client(store_dir: Path):
     client_module.set_store(store_dir)
     yield client_module
     client_module.set_store(None)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests (the app's, with the Pilot) in a fresh event loop (no asyncio
+    plugin needed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames  # noqa: SLF001
+    asyncio.run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
+    return True

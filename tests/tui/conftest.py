@@ -1,8 +1,6 @@
 """Fixtures for the TUI tests (helpers live in ``tui_helpers``)."""
 from __future__ import annotations
 
-import asyncio
-import inspect
 import os
 import shutil
 import time
@@ -25,15 +23,3 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     time.tzset()
     monkeypatch.delenv("WORKBENCH_STORE", raising=False)
     return tmp_path
-
-
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
-    """Run ``async def`` tests in a fresh event loop (no asyncio plugin needed)."""
-    if not inspect.iscoroutinefunction(pyfuncitem.obj):
-        return None
-    names = pyfuncitem._fixtureinfo.argnames  # noqa: SLF001
-    asyncio.run(pyfuncitem.obj(**{n: pyfuncitem.funcargs[n] for n in names}))
-    return True

@@ -358,6 +358,102 @@ class WorkbenchApp(EngineBridge, App[int]):
         if self.main_up:
             self.main.refresh_all()
 
+    # ------------------------------------------------------------------ Metaflow
+
+    def action_import_metaflow(self) -> None:
+        """I: import runs Metaflow executed (``workbench import-metaflow``), in a child
+        process, its lines shown as they come; the newest imported run is selected."""
+        from ..store.project import load_settings, save_settings
+        from .metaflow_jobs import import_args
+        from .screens.metaflow import ImportMetaflowScreen
+
+        settings = load_settings(self.store_dir)
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            settings.import_root = values["root"]
+            self._save_project(save_settings, settings)
+            self.metaflow_job(f"import {values['target']}",
+                              import_args(values["target"], values["all"], values["root"],
+                                          str(self.store_dir)))
+
+        self.push_screen(ImportMetaflowScreen(self.flow, settings.import_root), done)
+
+    def action_run_on_metaflow(self) -> None:
+        """ctrl+r: send the flow to Metaflow (its Runner; ``--with`` specs and datastore kept
+        in the project's settings), show its output live, import the finished run."""
+        from ..store.project import load_settings, save_settings
+        from .metaflow_jobs import run_args
+        from .screens.metaflow import RunOnMetaflowScreen
+
+        settings = load_settings(self.store_dir)
+
+        def done(values: dict[str, Any] | None) -> None:
+            if values is None:
+                return
+            settings.metaflow_with, settings.metaflow_datastore = (values["with"],
+                                                                   values["datastore"])
+            self._save_project(save_settings, settings)
+            self.metaflow_job(f"run {self.flow} on Metaflow",
+                              run_args(str(self.flow_file), dict(self.last_params),
+                                       values["with"], values["datastore"],
+                                       str(self.store_dir)))
+
+        self.push_screen(RunOnMetaflowScreen(str(self.flow_file), settings.metaflow_with,
+                                             settings.metaflow_datastore,
+                                             dict(self.last_params)), done)
+
+    def _save_project(self, save: Any, settings: Any) -> None:
+        try:
+            self.store_dir.mkdir(parents=True, exist_ok=True)
+            save(self.store_dir, settings)
+        except OSError as exc:
+            self.notify(safe(f"could not keep the settings in {self.store_dir}: {exc}"),
+                        severity="warning", markup=False)
+
+    def metaflow_job(self, title: str, args: list[str]) -> None:
+        from .screens.metaflow import MetaflowJobScreen
+
+        screen = MetaflowJobScreen(safe(title))
+        self.push_screen(screen)
+        self._metaflow_worker(screen, args)
+
+    @work(thread=True, group="metaflow", exit_on_error=False)
+    def _metaflow_worker(self, screen: Any, args: list[str]) -> None:
+        from textual.worker import get_current_worker
+
+        from .metaflow_jobs import run_job
+
+        worker = get_current_worker()
+
+        def line(text: str, error: bool) -> None:
+            if screen.is_attached:
+                self.call_from_thread(screen.add_line, text, error)
+
+        result = run_job(args, line, cancelled=lambda: worker.is_cancelled)
+        self.call_from_thread(self._metaflow_done, screen, result)
+
+    def _metaflow_done(self, screen: Any, result: Any) -> None:
+        docs = result.result if isinstance(result.result, list) else \
+            [result.result] if isinstance(result.result, dict) else []
+        runs = [d for d in docs if isinstance(d, dict) and d.get("pathspec")]
+        ok = result.returncode == 0
+        if runs:
+            numbers = ", ".join(str(d.get("run")) for d in runs)
+            text = (f"{'done' if ok else 'finished with errors'}: imported as run "
+                    f"{numbers}")
+        else:
+            text = f"failed: {result.error or f'exit code {result.returncode}'}"
+        if screen.is_attached:
+            screen.finish(text, ok)
+        self.notify(safe(f"Metaflow: {text}"), severity="information" if ok else "error",
+                    timeout=8, markup=False)
+        if runs and self.main_up:
+            self.selected_run = max(int(d.get("run")) for d in runs
+                                    if str(d.get("run", "")).isdigit())
+            self.main.refresh_all()
+
     def action_request_quit(self) -> None:
         if self.busy or (self.engine is not None and self.engine.busy):
             from .screens.forms import ConfirmScreen
