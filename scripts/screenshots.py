@@ -39,6 +39,22 @@ def build_store(work: Path) -> None:
     for seed in (3, 5, 8):
         run_flow(work / "pipeline_flow.py", {"seed": str(seed)}, store=store)
     freeze(store)
+    run_under_metaflow(work, "report_flow.py")
+
+
+def run_under_metaflow(work: Path, flow: str) -> None:
+    """The same flow run by real Metaflow (a local datastore in ``work``), when it is
+    installed: the app's import screenshots read it."""
+    import importlib.util
+
+    if importlib.util.find_spec("metaflow") is None:
+        return
+    env = {**os.environ, "METAFLOW_DEFAULT_DATASTORE": "local",
+           "METAFLOW_DEFAULT_METADATA": "local", "USER": os.environ.get("USER") or "you"}
+    os.environ.update({k: env[k] for k in ("METAFLOW_DEFAULT_DATASTORE",
+                                           "METAFLOW_DEFAULT_METADATA", "USER")})
+    subprocess.run([sys.executable, flow, "run"], cwd=work, env=env, check=True,
+                   capture_output=True)
 
 
 def freeze(store_dir: Path) -> None:
@@ -177,6 +193,24 @@ async def shoot(work: Path, out: Path) -> list[Path]:
         await pilot.press("j", "l")
         await settle(pilot)
         save(app, "small_80x24")
+
+    # 8. a run Metaflow executed, imported from the app (I), beside workbench's own run
+    if (work / ".metaflow").is_dir():
+        app = app_for(work, "report_flow.py")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("I")
+            await settle(pilot)
+            save(app, "metaflow_import_form")
+            await pilot.press("ctrl+s")
+            await wait(pilot, lambda: app.selected_run == 2, timeout=120)
+            await settle(pilot)
+            save(app, "metaflow_import")
+            await pilot.press("escape")
+            await settle(pilot)
+            save(app, "metaflow_run")
+    else:
+        print("no real Metaflow here: the Metaflow screenshots are left as they were")
     return shots
 
 

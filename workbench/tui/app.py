@@ -416,7 +416,12 @@ class WorkbenchApp(EngineBridge, App[int]):
         from .screens.metaflow import MetaflowJobScreen
 
         screen = MetaflowJobScreen(safe(title))
-        self.push_screen(screen)
+        self.push_screen(screen, lambda _: None)
+        shown = [a for a in args if a != "--json"]
+        if "--store" in shown:  # the app's own store: not worth a line
+            i = shown.index("--store")
+            del shown[i:i + 2]
+        self.call_after_refresh(screen.add_line, safe("$ workbench " + " ".join(shown)))
         self._metaflow_worker(screen, args)
 
     @work(thread=True, group="metaflow", exit_on_error=False)
@@ -446,6 +451,11 @@ class WorkbenchApp(EngineBridge, App[int]):
         else:
             text = f"failed: {result.error or f'exit code {result.returncode}'}"
         if screen.is_attached:
+            for doc in runs:
+                if doc.get("metaflow"):
+                    how = "" if "created" not in doc else (" (new)" if doc["created"]
+                                                            else " (updated)")
+                    screen.add_line(safe(f"{doc['metaflow']} -> {doc['pathspec']}{how}"))
             screen.finish(text, ok)
         self.notify(safe(f"Metaflow: {text}"), severity="information" if ok else "error",
                     timeout=8, markup=False)

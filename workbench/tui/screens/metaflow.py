@@ -41,10 +41,10 @@ class ImportMetaflowScreen(ModalScreen[dict[str, Any] | None]):
                         classes="form-label")
             yield Input(value=self.flow, id="mf-target", classes="form-input")
             yield Checkbox("every run of the flow (--all)", id="mf-all")
-            yield Label(Text("Datastore root  (empty: Metaflow's configuration; a .metaflow "
-                             "folder or s3://bucket/prefix)"), classes="form-label")
-            yield Input(value=self.root, placeholder="Metaflow's configuration", id="mf-root",
-                        classes="form-input")
+            yield Label(Text("Datastore root  (empty: Metaflow's configuration)"),
+                        classes="form-label")
+            yield Input(value=self.root, placeholder="a .metaflow folder or s3://bucket/prefix",
+                        id="mf-root", classes="form-input")
             with Horizontal(classes="form-buttons"):
                 yield Button("Import", variant="primary", id="submit")
                 yield Button("Cancel", id="cancel")
