@@ -56,8 +56,15 @@ def mf_dir(tmp_path_factory) -> Path:
     return workdir
 
 
-def _imported(workdir: Path, target: str) -> dict:
-    out = json.loads(wb(workdir, "import-metaflow", target, "--json").stdout)
+def _first_run(workdir: Path, flow: str) -> str:
+    """The id of the fixture's run of ``flow`` (later tests make newer Metaflow runs)."""
+    runs = sorted(p.name for p in (workdir / ".metaflow" / flow).iterdir() if p.name.isdigit())
+    return f"{flow}/{runs[0]}"
+
+
+def _imported(workdir: Path, flow: str) -> dict:
+    out = json.loads(wb(workdir, "import-metaflow", _first_run(workdir, flow),
+                        "--json").stdout)
     assert len(out) == 1
     return out[0]
 
@@ -67,6 +74,9 @@ def test_import_keeps_shapes_retries_catch_and_is_idempotent(mf_dir):
     again = _imported(mf_dir, "ImportShapesFlow")
     assert first["created"] and not again["created"]
     assert (first["pathspec"], first["run"]) == (again["pathspec"], again["run"])
+    latest = json.loads(wb(mf_dir, "import-metaflow", "ImportShapesFlow", "--json").stdout)
+    assert [(d["run"], d["created"]) for d in latest] == [(first["run"], False)]  # the flow
+    # alone: its latest run, the only one so far
     show = json.loads(wb(mf_dir, "show", first["pathspec"], "--json").stdout)
     assert show["kind"] == "metaflow" and show["status"] == "succeeded"
     assert show["metaflow"] == first["metaflow"]
@@ -173,3 +183,45 @@ def test_bad_inputs_are_one_line_exit_2(mf_dir):
         assert text in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
 
+
+
+def test_diff_status_and_resume_on_an_imported_run(mf_dir):
+    info = _imported(mf_dir, "ImportShapesFlow")
+    show = json.loads(wb(mf_dir, "show", info["pathspec"], "--json").stdout)
+    fans = sorted((t for t in show["tasks"] if t["step"] == "fan"),
+                  key=lambda t: t["split_index"])
+    diff = json.loads(wb(mf_dir, "diff", fans[0]["pathspec"], fans[2]["pathspec"],
+                         "--json").stdout)
+    changes = {d["name"]: d["change"] for d in diff["diff"]}
+    assert changes["sq"] == "changed" and changes["items"] == "unchanged"
+
+    status = json.loads(wb(mf_dir, "status", "import_shapes_flow.py", "--run",
+                           str(info["run"]), "--json").stdout)
+    ran = {s["step"]: s["status"] for s in status["steps"] if s["tasks"]}
+    assert set(ran.values()) == {"code unknown"}  # a local Metaflow run keeps no code
+
+    resumed = json.loads(wb(mf_dir, "resume", "import_shapes_flow.py", "outer_join", "--run",
+                            str(info["run"]), "--json", "-q").stdout)
+    assert resumed["status"] == "succeeded" and resumed["origin_run"] == info["run"]
+    steps = {t["step"] for t in resumed["tasks"]}
+    assert {"outer_join", "choose", "path_a", "end"} <= steps
+
+
+def test_default_datastore_found_upward_and_missing_metaflow_named(mf_dir, tmp_path):
+    """No --root: Metaflow's own rule finds the .metaflow folder above the working directory.
+    Without Metaflow importable, one line says which extra to install."""
+    sub = mf_dir / "deeper" / "still"
+    sub.mkdir(parents=True, exist_ok=True)
+    env = _env(mf_dir)
+    out = json.loads(_sh(sub, sys.executable, "-m", "workbench", "import-metaflow",
+                         "ImportFailFlow", "--json", env=env).stdout)
+    assert out[0]["status"] == "failed"
+
+    shadow = tmp_path / "shadow" / "metaflow"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise ImportError(\"No module named 'metaflow'\")\n")
+    env = _env(mf_dir, PYTHONPATH=str(shadow.parent))
+    proc = wb(mf_dir, "import-metaflow", "ImportFailFlow", env=env, ok=False)
+    assert proc.returncode == 2
+    assert "pip install 'flow-workbench[metaflow]'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr

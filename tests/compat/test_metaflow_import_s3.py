@@ -45,19 +45,23 @@ def test_import_from_an_s3_datastore(tmp_path, s3_server):
     assert not (tmp_path / ".metaflow" / "ImportSmallFlow" / "data").exists()
     out = json.loads(wb(tmp_path, "import-metaflow", "ImportSmallFlow", "--root",
                         "s3://mf-bucket/metaflow", "--json", env=env).stdout)[0]
+    # without --root, Metaflow's configuration (here its environment variables) says where
+    again = json.loads(wb(tmp_path, "import-metaflow", "ImportSmallFlow", "--json",
+                          env=env).stdout)[0]
+    assert (again["pathspec"], again["created"]) == (out["pathspec"], False)
     blobs = tmp_path / ".workbench" / "blobs"
     assert not any(p.is_file() for p in blobs.rglob("*"))  # nothing copied up front
-    show = json.loads(wb(tmp_path, "show", f"{out['pathspec']}/join", "--json",
+    show = json.loads(wb(tmp_path, "show", f"{out['pathspec']}/end", "--json",
                          env=env).stdout)
     assert [t["status"] for t in show["tasks"]] == ["succeeded"]
     script = (f"from workbench.client import Run\n"
               f"r = Run({out['pathspec']!r})\n"
-              f"print(r['join'].task.data.total, r['join'].task.data.squares)")
+              f"print(r['end'].task.data.total, r['end'].task.data.squares)")
     assert _sh(tmp_path, sys.executable, "-c", script, env=env).stdout.split() == \
         ["5", "[1,", "4]"]
     assert any(p.is_file() for p in blobs.rglob("*"))  # fetched on first use, now stored
     assert "small start" in wb(tmp_path, "logs", f"{out['pathspec']}/start", env=env).stdout
-    spun = json.loads(wb(tmp_path, "spin", "import_small_flow.py", "join", "--run",
+    spun = json.loads(wb(tmp_path, "spin", "import_small_flow.py", "end", "--run",
                          str(out["run"]), "--json", env=env).stdout)
     assert spun["status"] == "succeeded"
     assert all(d["change"] == "unchanged" for d in spun["diff"])

@@ -12,11 +12,12 @@ stored (``_graph_info``) and the tasks' foreach stacks: joins get theirs in spli
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ..store import RunRecord, Store
 from ..store.imported import ImportedRun, ImportedTask, write_imported
@@ -91,11 +92,10 @@ def read_run(flow_ds: Any, datastore: str, ds_root: str, flow: str, run_id: str
     """Everything workbench keeps of one Metaflow run, with artifacts as pointers."""
     from metaflow.datastore.task_datastore import TaskDataStore  # noqa: PLC0415
 
-    attempts = flow_ds.get_task_datastores(run_id=run_id, allow_not_done=True,
-                                           include_prior=True)
-    if not attempts:
+    picked = _pick_attempts(flow_ds, run_id)
+    if not picked:
         raise ImportError_(f"run {flow}/{run_id} not found in the Metaflow datastore {ds_root}")
-    chosen = _latest_finished(attempts)
+    chosen = {(ds.step_name, ds.task_id): ds for ds in _task_datastores(flow_ds, picked)}
     location = {"datastore": datastore, "root": ds_root, "flow": flow}
     params_ds = next((ds for ds in chosen.values() if ds.step_name == "_parameters"), None)
     tasks_ds = [ds for ds in chosen.values() if not ds.step_name.startswith("_")]
@@ -110,7 +110,7 @@ def read_run(flow_ds: Any, datastore: str, ds_root: str, flow: str, run_id: str
     if params_ds is not None and params_ds._objects:
         names = [n for n in param_names if n in params_ds._objects]
         parameters = {k: _jsonable(v) for k, v in params_ds.load_artifacts(names)}
-    logs = _load_logs(flow_ds, tasks_ds, TaskDataStore)
+    logs, attempt_times = _load_logs(flow_ds, tasks_ds, TaskDataStore)
 
     steps = graph.get("steps", {})
     split_of = {child: name for name, node in steps.items()
@@ -132,7 +132,7 @@ def read_run(flow_ds: Any, datastore: str, ds_root: str, flow: str, run_id: str
                               int(info.get("size", 0) or 0), UNFETCHED))
         out, err, started, finished = logs.get(ds.pathspec, (b"", b"", None, None))
         began, ended = _local_times(ds, flow_ds)
-        started = began or _attempt_started(ds) or started
+        started = began or attempt_times.get(ds.pathspec) or started
         finished = ended or finished or started
         status, exception, tb = _status(ds, values)
         tasks.append(ImportedTask(
@@ -157,16 +157,61 @@ def read_run(flow_ds: Any, datastore: str, ds_root: str, flow: str, run_id: str
         system_tags=[f"metaflow_run:{run_id}"])
 
 
-def _latest_finished(attempts: Iterable[Any]) -> dict[tuple[str, str], Any]:
-    """Per task, its latest attempt that finished (wrote its data), else its latest one."""
-    best: dict[tuple[str, str], Any] = {}
-    for ds in attempts:
-        key = (ds.step_name, ds.task_id)
-        done = bool(ds._objects)
-        old = best.get(key)
-        if old is None or (done, ds.attempt) > (bool(old._objects), old.attempt):
-            best[key] = ds
-    return best
+def _pick_attempts(flow_ds: Any, run_id: str) -> list[tuple[str, str, str, int, bool]]:
+    """``(run, step, task, attempt, finished)`` of each task's latest finished attempt (its done marker is
+    there), else its latest started one, from one listing of the tasks' files: asking for
+    every possible attempt instead costs a request per missing file on S3."""
+    from metaflow.datastore.task_datastore import TaskDataStore  # noqa: PLC0415
+
+    storage = flow_ds._storage_impl
+    run_prefix = storage.path_join(flow_ds.flow_name, run_id)
+    steps = [e.path for e in storage.list_content([run_prefix]) if not e.is_file]
+    tasks = [e.path for e in storage.list_content(steps) if not e.is_file] if steps else []
+    started: dict[str, set[int]] = {}
+    done: dict[str, set[int]] = {}
+    for entry in storage.list_content(tasks) if tasks else []:
+        if not entry.is_file:
+            continue
+        parts = storage.path_split(entry.path.rstrip("/"))
+        if len(parts) < 5:
+            continue
+        task = "/".join(parts[1:4])
+        attempt, _, name = parts[4].partition(".")
+        if not attempt.isdigit():
+            continue
+        if name == TaskDataStore.METADATA_ATTEMPT_SUFFIX:
+            started.setdefault(task, set()).add(int(attempt))
+        elif name == TaskDataStore.METADATA_DONE_SUFFIX:
+            done.setdefault(task, set()).add(int(attempt))
+    picked = []
+    for task, attempts in sorted(started.items()):
+        finished = done.get(task, set()) & attempts
+        run, step, task_id = task.split("/")
+        picked.append((run, step, task_id, max(finished or attempts), bool(finished)))
+    return picked
+
+
+def _task_datastores(flow_ds: Any, picked: list[tuple[str, str, str, int, bool]]
+                     ) -> list[Any]:
+    """Metaflow's TaskDataStore of each picked attempt, its ``data.json`` read for all of
+    them in one batch (an attempt that never finished has no data: an empty store)."""
+    from metaflow.datastore.task_datastore import TaskDataStore  # noqa: PLC0415
+
+    storage = flow_ds._storage_impl
+    paths = {storage.path_join(flow_ds.flow_name, run, step, task,
+                               TaskDataStore.metadata_name_for_attempt(
+                                   TaskDataStore.METADATA_DATA_SUFFIX, attempt)):
+             (run, step, task) for run, step, task, attempt, done in picked if done}
+    data: dict[tuple[str, str, str], dict] = {}
+    with storage.load_bytes(list(paths)) as loaded:
+        for key, path, _ in loaded:
+            if path is not None:
+                with open(path, encoding="utf-8") as fh:
+                    data[paths[key]] = json.load(fh)
+    return [flow_ds.get_task_datastore(run, step, task, attempt=attempt, allow_not_done=True,
+                                       data_metadata=data.get((run, step, task))
+                                       or {"objects": {}, "info": {}})
+            for run, step, task, attempt, _ in picked]
 
 
 def _load_system(flow_ds: Any, tasks_ds: list[Any], wanted: dict[str, list[str]]
@@ -197,9 +242,11 @@ class _DictBlobCache:
 
 
 def _load_logs(flow_ds: Any, tasks_ds: list[Any], task_ds_cls: Any
-               ) -> dict[str, tuple[bytes, bytes, float | None, float | None]]:
+               ) -> tuple[dict[str, tuple[bytes, bytes, float | None, float | None]],
+                          dict[str, float]]:
     """Each task's stdout and stderr (Metaflow's runtime and task logs merged, its prefixes
-    removed), with the first and last line's time, read in one batch."""
+    removed) with the first and last line's time, and when each attempt began (its attempt
+    file), read in one batch."""
     from metaflow.mflog import LOG_SOURCES  # noqa: PLC0415
     from metaflow.mflog.mflog import merge_logs  # noqa: PLC0415
 
@@ -212,13 +259,26 @@ def _load_logs(flow_ds: Any, tasks_ds: list[Any], task_ds_cls: Any
                                                              ds.attempt)
                 paths[storage.path_join(flow_ds.flow_name, ds.pathspec, name)] = (
                     ds.pathspec, stream)
+        name = task_ds_cls.metadata_name_for_attempt(task_ds_cls.METADATA_ATTEMPT_SUFFIX,
+                                                     ds.attempt)
+        paths[storage.path_join(flow_ds.flow_name, ds.pathspec, name)] = (ds.pathspec,
+                                                                           "attempt")
     blobs: dict[tuple[str, str], list[bytes]] = {}
+    began: dict[str, float] = {}
     with storage.load_bytes(list(paths)) as loaded:
         for key, path, _ in loaded:
             if path is None:
                 continue
             with open(path, "rb") as fh:
-                blobs.setdefault(paths[key], []).append(fh.read())
+                data = fh.read()
+            pathspec, stream = paths[key]
+            if stream == "attempt":
+                try:
+                    began[pathspec] = float(json.loads(data)["time"])
+                except (ValueError, KeyError, TypeError):
+                    pass
+                continue
+            blobs.setdefault((pathspec, stream), []).append(data)
     out: dict[str, tuple[bytes, bytes, float | None, float | None]] = {}
     for ds in tasks_ds:
         texts, times = {}, []
@@ -232,15 +292,7 @@ def _load_logs(flow_ds: Any, tasks_ds: list[Any], task_ds_cls: Any
             texts[stream] = b"".join(lines)
         out[ds.pathspec] = (texts["stdout"], texts["stderr"], min(times, default=None),
                             max(times, default=None))
-    return out
-
-
-def _attempt_started(ds: Any) -> float | None:
-    try:
-        meta = ds.load_metadata([ds.METADATA_ATTEMPT_SUFFIX])
-        return float(meta[ds.METADATA_ATTEMPT_SUFFIX]["time"])
-    except Exception:  # noqa: BLE001 - an attempt file Metaflow did not write
-        return None
+    return out, began
 
 
 def _local_times(ds: Any, flow_ds: Any) -> tuple[float | None, float | None]:

@@ -1,4 +1,4 @@
-"""A small foreach, for the S3 datastore test (every S3 write is a request)."""
+"""Two steps, for the S3 datastore test (every S3 write is a request of its own)."""
 from metaflow import FlowSpec, step
 
 
@@ -6,23 +6,13 @@ class ImportSmallFlow(FlowSpec):
     @step
     def start(self):
         self.items = [1, 2]
+        self.squares = [i * i for i in self.items]
         print("small start")
-        self.next(self.body, foreach="items")
-
-    @step
-    def body(self):
-        self.sq = self.input ** 2
-        self.next(self.join)
-
-    @step
-    def join(self, inputs):
-        self.total = sum(i.sq for i in inputs)
-        self.squares = [i.sq for i in inputs]
         self.next(self.end)
 
     @step
     def end(self):
-        pass
+        self.total = sum(self.squares)
 
 
 if __name__ == "__main__":
