@@ -137,16 +137,32 @@ def test_failed_run_imports_failed_with_its_exception(mf_dir):
 
 
 def test_spin_every_step_of_an_imported_run_diffs_against_it(mf_dir):
+    """Every step, through the Python API's warm worker (the app's path: the flow module is
+    imported there, so each fetch swaps the real Metaflow in for the call), and one step
+    through the CLI."""
     info = _imported(mf_dir, "ImportShapesFlow")
     show = json.loads(wb(mf_dir, "show", info["pathspec"], "--json").stdout)
-    for step in dict.fromkeys(t["step"] for t in show["tasks"]):
-        out = json.loads(wb(mf_dir, "spin", "import_shapes_flow.py", step, "--run",
-                            str(info["run"]), "--json").stdout)
-        assert out["status"] == "succeeded", step
-        assert out["before"].startswith(f"{info['pathspec']}/{step}/"), step
-        changed = {d["name"] for d in out["diff"] if d["change"] != "unchanged"}
+    steps = list(dict.fromkeys(t["step"] for t in show["tasks"]))
+    script = f"""
+import json, workbench
+out = {{}}
+for step in {steps!r}:
+    r = workbench.spin("import_shapes_flow.py", step, run={info['run']}, store=".workbench")
+    out[step] = [r.status, r.before.pathspec if r.before else None,
+                 sorted(d.name for d in r.diff if d.change != "unchanged")]
+print(json.dumps(out))
+"""
+    spins = json.loads(_sh(mf_dir, sys.executable, "-c", script).stdout.splitlines()[-1])
+    assert list(spins) == steps
+    for step, (status, before, changed) in spins.items():
+        assert status == "succeeded", step
+        assert before.startswith(f"{info['pathspec']}/{step}/"), (step, before)
         # the caught exception is a new object (its traceback names this process's files)
-        assert changed <= ({"oops"} if step == "right" else set()), (step, out["diff"])
+        assert set(changed) <= ({"oops"} if step == "right" else set()), (step, changed)
+    cli = json.loads(wb(mf_dir, "spin", "import_shapes_flow.py", "inner_join", "--run",
+                        str(info["run"]), "--json").stdout)
+    assert cli["status"] == "succeeded" and cli["before"].startswith(info["pathspec"])
+    assert all(d["change"] == "unchanged" for d in cli["diff"])
 
 
 def test_compare_metaflow_run_with_workbench_run_of_same_parameters(mf_dir):
@@ -162,16 +178,20 @@ def test_compare_metaflow_run_with_workbench_run_of_same_parameters(mf_dir):
 
 
 def test_run_metaflow_end_to_end(mf_dir):
-    proc = wb(mf_dir, "run", "import_shapes_flow.py", "--metaflow", "--param", "n=2",
-              "--param", "mode=b")
+    proc = wb(mf_dir, "run", "import_small_flow.py", "--metaflow", "--param", "factor=3")
     assert "Task finished successfully" in proc.stdout  # Metaflow's lines, streamed
-    assert "imported ImportShapesFlow/" in proc.stdout
-    runs = json.loads(wb(mf_dir, "runs", "ImportShapesFlow", "--json").stdout)
+    assert "imported ImportSmallFlow/" in proc.stdout
+    runs = json.loads(wb(mf_dir, "runs", "ImportSmallFlow", "--json").stdout)
     newest = runs[0]
     assert newest["kind"] == "metaflow" and newest["status"] == "succeeded"
-    assert newest["parameters"] == {"n": 2, "mode": "b"}
-    show = json.loads(wb(mf_dir, "show", newest["pathspec"], "--json").stdout)
-    assert "path_b" in {t["step"] for t in show["tasks"]}
+    assert newest["parameters"] == {"factor": 3}  # converted by the parameter's type
+    value = _sh(mf_dir, sys.executable, "-c",
+                f"from workbench.client import Run\n"
+                f"print(Run({newest['pathspec']!r})['end'].task.data.total)").stdout
+    assert value.split() == ["15"]
+    bad = wb(mf_dir, "run", "import_small_flow.py", "--metaflow", "--param", "factor=x",
+             ok=False)
+    assert bad.returncode == 2 and "factor=x" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_bad_inputs_are_one_line_exit_2(mf_dir):

@@ -46,9 +46,10 @@ def test_import_from_an_s3_datastore(tmp_path, s3_server):
     out = json.loads(wb(tmp_path, "import-metaflow", "ImportSmallFlow", "--root",
                         "s3://mf-bucket/metaflow", "--json", env=env).stdout)[0]
     # without --root, Metaflow's configuration (here its environment variables) says where
-    again = json.loads(wb(tmp_path, "import-metaflow", "ImportSmallFlow", "--json",
-                          env=env).stdout)[0]
-    assert (again["pathspec"], again["created"]) == (out["pathspec"], False)
+    where = _sh(tmp_path, sys.executable, "-c",
+                "from workbench.compat.metaflow_fetch import default_root, real_metaflow\n"
+                "with real_metaflow():\n    print(*default_root())", env=env).stdout.split()
+    assert where == ["s3", "s3://mf-bucket/metaflow"]
     blobs = tmp_path / ".workbench" / "blobs"
     assert not any(p.is_file() for p in blobs.rglob("*"))  # nothing copied up front
     show = json.loads(wb(tmp_path, "show", f"{out['pathspec']}/end", "--json",

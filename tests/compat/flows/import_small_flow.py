@@ -1,8 +1,10 @@
 """Two steps, for the S3 datastore test (every S3 write is a request of its own)."""
-from metaflow import FlowSpec, step
+from metaflow import FlowSpec, Parameter, step
 
 
 class ImportSmallFlow(FlowSpec):
+    factor = Parameter("factor", default=1)
+
     @step
     def start(self):
         self.items = [1, 2]
@@ -12,7 +14,7 @@ class ImportSmallFlow(FlowSpec):
 
     @step
     def end(self):
-        self.total = sum(self.squares)
+        self.total = sum(self.squares) * self.factor
 
 
 if __name__ == "__main__":
