@@ -312,7 +312,8 @@ class Runtime:
                 state.run.id, request.step, split_index=split_index,
                 foreach_stack=[f.to_json() for f in request.frames],
                 input_task_ids=[p.task_id for p in request.parents],
-                source_hash=node.source_hash, status="running", attempt=attempt,
+                source_hash=node.source_hash, fingerprint=node.fingerprint or None,
+                status="running", attempt=attempt,
                 started_at=time.time(),
             )
         else:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+from .fingerprint import fingerprints
 from .errors import FlowLoadError, GraphError
 
 NODE_TYPES = ("start", "linear", "split", "foreach", "join", "switch", "end")
@@ -81,6 +82,8 @@ class Node:
     is_join: bool = False
     source: str = ""
     source_hash: str = ""
+    # the step's code and every code of the user's it can reach (``flow/fingerprint.py``)
+    fingerprint: str = ""
     matching_join: str | None = None
     split_parents: list[str] = field(default_factory=list)
     split_branches: list[str] = field(default_factory=list)
@@ -822,6 +825,10 @@ def parse_graph(path: str | Path, flow_name: str | None = None, validate: bool =
             spec = _parameter_spec(name, stmt, source, aliases)
             if spec is not None:
                 parameters.append(spec)
+
+    methods = {name: resolve(name) for name in ordered}
+    for name, digest in fingerprints(tree, cls, methods, nodes, path).items():
+        nodes[name].fingerprint = digest
 
     graph = FlowGraph(
         name=cls.name, file=path, lineno=cls.lineno, doc=ast.get_docstring(cls) or "",

@@ -275,11 +275,14 @@ def _seconds(tasks: Sequence[TaskRecord]) -> float | None:
 
 
 def _code_changed(a: Sequence[TaskRecord], b: Sequence[TaskRecord]) -> bool | None:
-    hashes_a = {t.source_hash for t in a if t.source_hash}
-    hashes_b = {t.source_hash for t in b if t.source_hash}
-    if not hashes_a or not hashes_b:
-        return None
-    return hashes_a != hashes_b
+    """Whether the two sides ran different code: their fingerprints (the step and the user's
+    code it reaches) when both recorded one, else the step's own source; None if unknown."""
+    for field_name in ("fingerprint", "source_hash"):
+        hashes_a = {getattr(t, field_name) for t in a if getattr(t, field_name)}
+        hashes_b = {getattr(t, field_name) for t in b if getattr(t, field_name)}
+        if hashes_a and hashes_b:
+            return hashes_a != hashes_b
+    return None
 
 
 def _step_order(a: Sequence[TaskRecord], b: Sequence[TaskRecord]) -> list[str]:

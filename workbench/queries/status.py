@@ -189,6 +189,14 @@ def overlay(store: Store, ref: RunRecord) -> tuple[list[RunRecord], dict[str, in
     return chain, source, by_step
 
 
+def code_changed(task: TaskRecord, node: Any) -> bool:
+    """Whether ``node``'s code now differs from what ``task`` ran: its fingerprint (the step
+    and the user's code it reaches) when the task recorded one, else the step's own source."""
+    if task.fingerprint and node.fingerprint:
+        return task.fingerprint != node.fingerprint
+    return bool(task.source_hash) and task.source_hash != node.source_hash
+
+
 def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | None = None
                 ) -> StatusReport:
     """The status of every step of `graph` against `run` (default: see `reference_run`).
@@ -210,8 +218,8 @@ def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | No
         return StatusReport(graph.name, str(graph.file), None, steps, why=why)
     chain, source, by_step = overlay(store, ref)
 
-    modified = [s for s in order if by_step.get(s) and any(
-        t.source_hash and t.source_hash != graph[s].source_hash for t in by_step[s])]
+    modified = [s for s in order if by_step.get(s)
+                and any(code_changed(t, graph[s]) for t in by_step[s])]
     stale_from: dict[str, str] = {}
     for root in modified:
         for step in _descendants(graph, [root]):
@@ -229,7 +237,11 @@ def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | No
         tasks = by_step.get(step, [])
         origin = chain[source[step]] if step in source else ref
         if step in modified:
-            status, reason = MODIFIED, f"source differs from {origin.pathspec}"
+            own = any(t.source_hash and t.source_hash != graph[step].source_hash
+                      for t in tasks)
+            status = MODIFIED
+            reason = (f"source differs from {origin.pathspec}" if own else
+                      f"code it calls changed since {origin.pathspec}")
         elif not tasks:
             status = NEVER_RUN
             reason = (f"new step since {ref.pathspec}" if step in added

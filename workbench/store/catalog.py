@@ -27,7 +27,7 @@ from .errors import CorruptStoreError, SchemaTooNewError, StoreError
 from .faults import fault
 from .remote import is_pointer, rekey_fetched
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 STALE_AFTER = 30.0  # seconds without a heartbeat before a running run reads as crashed
 BUSY_TIMEOUT_MS = 30_000
 
@@ -166,6 +166,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
             resolved TEXT
         ) WITHOUT ROWID""",
     ),
+    (
+        # the code fingerprint the task ran with: its step and every code of the user's it
+        # reaches (flow/fingerprint.py); NULL for tasks recorded before it existed
+        "ALTER TABLE tasks ADD COLUMN fingerprint TEXT",
+    ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
 
@@ -178,7 +183,8 @@ _TASK_COLS = (
     "t.id, t.run_id, r.flow, r.number, t.step, t.status, t.attempt, t.split_index,"
     " t.foreach_stack, t.input_task_ids, t.started_at, t.finished_at, t.exception, t.traceback,"
     " t.source_hash, t.cloned_from, t.transition, t.stdout_bytes, t.stderr_bytes,"
-    " t.log_truncated, r.status, r.host, r.pid, r.started_at, r.heartbeat_at, t.external_id"
+    " t.log_truncated, r.status, r.host, r.pid, r.started_at, r.heartbeat_at, t.external_id,"
+    " t.fingerprint"
 )
 _TASK_FROM = "FROM tasks t JOIN runs r ON r.id = t.run_id"
 _ART_COLS = "task_id, name, key, type_name, size, summary"
@@ -193,7 +199,7 @@ _TASK_JSON = {"foreach_stack", "input_task_ids", "transition"}
 _TASK_UPDATABLE = {
     "step", "status", "attempt", "split_index", "foreach_stack", "input_task_ids", "started_at",
     "finished_at", "exception", "traceback", "source_hash", "cloned_from", "transition",
-    "stdout_bytes", "stderr_bytes", "log_truncated",
+    "stdout_bytes", "stderr_bytes", "log_truncated", "fingerprint",
 }
 
 # SQLite primary result codes.
@@ -349,6 +355,7 @@ class TaskRecord:
     stderr_bytes: int
     log_truncated: bool
     external_id: str | None = None  # an imported task's own pathspec (Metaflow's)
+    fingerprint: str | None = None  # its step's code and the user's code it reaches
 
     @property
     def pathspec(self) -> str:
@@ -401,7 +408,7 @@ def _run_record(row: Sequence[Any], now: float) -> RunRecord:
 def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
     (tid, run_id, flow, number, step, status, attempt, split_index, stack, inputs, started,
      finished, exc, tb, source_hash, cloned_from, transition, out_b, err_b, truncated,
-     run_status, host, pid, run_started, heartbeat, external_id) = row
+     run_status, host, pid, run_started, heartbeat, external_id, fingerprint) = row
     if status == "running" and _is_crashed(run_status, host, pid, run_started, heartbeat, now):
         status = "crashed"
         if finished is None:
@@ -410,7 +417,7 @@ def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
         tid, run_id, flow, number, step, status, attempt, split_index,
         tuple(tuple(frame) for frame in (_loads(stack) or ())),
         tuple(_loads(inputs) or ()), started, finished, exc, tb, source_hash, cloned_from,
-        _loads(transition), out_b, err_b, bool(truncated), external_id,
+        _loads(transition), out_b, err_b, bool(truncated), external_id, fingerprint,
     )
 
 
@@ -781,6 +788,7 @@ class Catalog:
         foreach_stack: Iterable[Sequence[int]] = (),
         input_task_ids: Iterable[int] = (),
         source_hash: str | None = None,
+        fingerprint: str | None = None,
         status: str = "running",
         attempt: int = 0,
         started_at: float | None = None,
@@ -792,11 +800,12 @@ class Catalog:
         with self._db() as conn:
             cur = conn.execute(
                 "INSERT INTO tasks (run_id, step, status, attempt, split_index, foreach_stack,"
-                " input_task_ids, started_at, source_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " input_task_ids, started_at, source_hash, fingerprint)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     run_id, step, status, attempt, split_index,
                     _dumps([list(f) for f in foreach_stack]), _dumps(list(input_task_ids)),
-                    started_at, source_hash,
+                    started_at, source_hash, fingerprint,
                 ),
             )
             return int(cur.lastrowid)
@@ -853,10 +862,12 @@ class Catalog:
             cur = conn.execute(
                 "INSERT INTO tasks (run_id, step, status, attempt, split_index, foreach_stack,"
                 " input_task_ids, started_at, finished_at, exception, traceback, source_hash,"
-                " cloned_from, transition, stdout_bytes, stderr_bytes, log_truncated)"
+                " cloned_from, transition, stdout_bytes, stderr_bytes, log_truncated,"
+                " fingerprint)"
                 " SELECT ?, step, status, attempt, split_index, foreach_stack, input_task_ids,"
                 " started_at, finished_at, exception, traceback, source_hash, id, transition,"
-                " stdout_bytes, stderr_bytes, log_truncated FROM tasks WHERE id = ?",
+                " stdout_bytes, stderr_bytes, log_truncated, fingerprint FROM tasks"
+                " WHERE id = ?",
                 (run_id, task_id),
             )
             if cur.rowcount == 0:
@@ -882,10 +893,12 @@ class Catalog:
                 cur = conn.execute(
                     "INSERT INTO tasks (run_id, step, status, attempt, split_index, foreach_stack,"
                     " input_task_ids, started_at, finished_at, exception, traceback, source_hash,"
-                    " cloned_from, transition, stdout_bytes, stderr_bytes, log_truncated)"
+                    " cloned_from, transition, stdout_bytes, stderr_bytes, log_truncated,"
+                    " fingerprint)"
                     " SELECT ?, step, status, attempt, split_index, foreach_stack, input_task_ids,"
                     " started_at, finished_at, exception, traceback, source_hash, id, transition,"
-                    " stdout_bytes, stderr_bytes, log_truncated FROM tasks WHERE id = ?",
+                    " stdout_bytes, stderr_bytes, log_truncated, fingerprint FROM tasks"
+                    " WHERE id = ?",
                     (run_id, old),
                 )
                 if cur.rowcount == 0:
