@@ -52,7 +52,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def run_options(args: argparse.Namespace) -> dict[str, Any]:
     """Metaflow's run options the script command line gave (``metaflow_options``)."""
-    options = {"max_num_splits": getattr(args, "max_num_splits", None),
+    except_steps = tuple(s.strip() for s in (getattr(args, "reuse_except", "") or "")
+                         .split(",") if s.strip())
+    if except_steps and not getattr(args, "reuse", False):
+        from .app import UsageError  # noqa: PLC0415 - app imports this module
+
+        raise UsageError("--reuse-except goes with --reuse")
+    options = {"reuse": True if getattr(args, "reuse", False) else None,
+               "reuse_except": except_steps or None,
+               "max_num_splits": getattr(args, "max_num_splits", None),
                "max_log_size_mb": getattr(args, "max_log_size", None),
                "branch": getattr(args, "branch", None),
                "production": getattr(args, "production", None)}
@@ -106,6 +114,7 @@ def task_json(task: Any) -> dict[str, Any]:
         if task.finished_at and task.started_at else None,
         "exception": task.exception,
         "metaflow": getattr(task, "external_id", None),
+        "reused_from": getattr(task, "reused_from", None),
     }
 
 
@@ -125,10 +134,17 @@ def steps_table(run: Any, tasks: list[Any], *, titled: bool = True) -> Table:
         by_step.setdefault(task.step, []).append(task)
     for step, group in by_step.items():
         status = step_status(group)
-        seconds = [t.finished_at - t.started_at for t in group if t.finished_at and t.started_at]
+        seconds = [t.finished_at - t.started_at for t in group if t.finished_at and t.started_at
+                   and getattr(t, "reused_from", None) is None]  # a reused one took no time
         exc = next((t.exception for t in group if t.exception and t.status != "succeeded"), "")
         first_line = (exc or "").strip().splitlines()[:1]
-        table.add_row(Text(safe(step)), str(len(group)), status_text(status),
+        reused = sum(1 for t in group if getattr(t, "reused_from", None) is not None)
+        shown = status_text(status)
+        if reused and reused == len(group) and status == "succeeded":
+            shown = Text("↺ reused", style="magenta")
+        elif reused:
+            shown = Text.assemble(shown, (f" ({reused} reused)", "magenta"))
+        table.add_row(Text(safe(step)), str(len(group)), shown,
                       format_seconds(max(seconds) if seconds else None),
                       Text(safe(first_line[0]) if first_line else ""))
     return table

@@ -109,7 +109,12 @@ def _steps_table(comp: RunComparison) -> Table:
         arts = _artifacts_text(comp, s)
         if s.splits_omitted:
             arts.append(f" (+{s.splits_omitted} splits not compared)", style="dim")
-        table.add_row(_t(s.step, "bold"), _pair_text(s.status_a, s.status_b, status_text),
+        status = _pair_text(s.status_a, s.status_b, status_text)
+        if s.reused_a or s.reused_b:
+            where = "both" if s.reused_a and s.reused_b else \
+                str(comp.run_a.number if s.reused_a else comp.run_b.number)
+            status.append(f" ↺ {where}", style="magenta")  # reused there (run --reuse)
+        table.add_row(_t(s.step, "bold"), status,
                       _pair_text(s.seconds_a, s.seconds_b,
                                  lambda v: Text(format_seconds(v))),
                       _delta_text(s), _code_text(s.code_changed), arts)

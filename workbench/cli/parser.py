@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tag the run (repeatable; current.tags in its tasks)")
     _flow_option(p)
     p.add_argument("--quiet", "-q", action="store_true", help="do not print task log lines")
+    p.add_argument("--reuse", action="store_true",
+                   help="re-run only what changed: a task whose step code (and the code it "
+                        "calls) and inputs equal an earlier succeeded task's is cloned from it")
+    p.add_argument("--reuse-except", metavar="STEP[,STEP]", default="",
+                   help="with --reuse: steps that always run")
     p.add_argument("--metaflow", action="store_true",
                    help="run it under Metaflow (its Runner API) instead, then import the run")
     p.add_argument("--with", dest="with_specs", action="append", default=[],

@@ -197,6 +197,11 @@ def _show_task(task: Task, as_json: bool) -> int:
         bits += ["  ", _t(f"cloned from task {rec.cloned_from}", "dim")]
     if rec.external_id:
         bits += ["  ", _t(f"Metaflow task {rec.external_id}", "magenta")]
+    if rec.reused_from is not None:
+        origin = task.store.catalog.get_task(rec.reused_from) if hasattr(task, "store") \
+            else None
+        bits += ["  ", _t(f"reused from {origin.pathspec if origin else rec.reused_from}",
+                          "magenta")]
     console.print(Text.assemble(*bits))
     if task.exception and rec.status != "succeeded":
         console.print(Text.assemble(("exception: ", "dim"), _t(task.exception, "red")))

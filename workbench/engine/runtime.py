@@ -34,7 +34,9 @@ from ..store.faults import fault
 from ..store.logs import ORDER_SUFFIX, OrderRecorder
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
+from .errors import EngineInputError
 from .process import TaskProcess, fork_task, spawn_task, start_method
+from .reuse import reuse_key
 from .scheduling import FinishedTask, Request, Scheduler
 from ..queries.status import graph_code_hash
 from .task import PERSIST_MARK, TaskJob, run_in_child, step_decorators, timeout_message
@@ -87,9 +89,12 @@ class Runtime:
     def __init__(self, loaded: Any, store: Store, *, on_event: EventSink = ignore_events,
                  max_workers: int | None = None, max_num_splits: int | None = None,
                  max_log_size_mb: int | None = None, branch: str | None = None,
-                 production: bool | None = None, tags: tuple[str, ...] = ()) -> None:
+                 production: bool | None = None, tags: tuple[str, ...] = (),
+                 reuse: bool = False, reuse_except: tuple[str, ...] = ()) -> None:
         """``max_num_splits``, ``max_log_size_mb``, ``branch``, ``production`` and ``tags``
-        are Metaflow's run options (``tags`` also tag a resume)."""
+        are Metaflow's run options (``tags`` also tag a resume). ``reuse``: a task whose
+        step code and inputs equal an earlier succeeded task's is cloned from it instead of
+        executed, except in the steps of ``reuse_except``."""
         self.loaded = loaded
         self.graph = loaded.graph
         self.flow_cls = loaded.flow_cls
@@ -102,6 +107,12 @@ class Runtime:
         self.log_cap = (max_log_size_mb << 20) if max_log_size_mb else log_cap_bytes()
         self.max_num_splits = max_num_splits
         self.tags = tuple(tags)
+        self.reuse = reuse
+        self.reuse_except = frozenset(reuse_except)
+        unknown = sorted(self.reuse_except - set(self.graph.nodes))
+        if unknown:
+            raise EngineInputError(f"--reuse-except: {', '.join(unknown)} is not a step of "
+                                   f"{self.graph.name} (steps: {', '.join(self.graph.nodes)})")
         self.start_method = start_method()
         # The warm worker sets an ArtifactCache here; forked tasks inherit its objects.
         self.cache: Any = None
@@ -304,6 +315,10 @@ class Runtime:
     def _launch(self, state: "_RunState", request: Request) -> None:
         task_id, attempt = request.task_id, request.attempt
         node = self.graph[request.step]
+        request.reuse_key = reuse_key(node, request.parents, request.frames,
+                                      state.run.parameters)
+        if task_id is None and attempt == 0 and self._reused(state, request):
+            return
         decorators = step_decorators(self.flow_cls, request.step)
         retries = int((decorators.get("retry") or {}).get("times", 0) or 0)
         split_index = request.frames[-1].index if request.frames else None
@@ -363,6 +378,35 @@ class Runtime:
         state.active[task_id] = active
         self.on_event(TaskStarted(self._pathspec(state, request.step, task_id), request.step,
                                   task_id, attempt, split_index))
+
+    def _reused(self, state: "_RunState", request: Request) -> bool:
+        """With ``reuse``: clone an earlier succeeded task computed from the same key into
+        this run instead of executing (never for a step in ``reuse_except``, nor a
+        ``@parallel`` gang); True when it did."""
+        if not self.reuse or request.step in self.reuse_except or not request.reuse_key \
+                or (step_decorators(self.flow_cls, request.step).get("parallel") is not None):
+            return False
+        hit = self.catalog.reusable_task(state.run.flow, request.reuse_key)
+        if hit is None:
+            return False
+        task_id = self.catalog.reuse_task(hit.id, state.run.id,
+                                          [p.task_id for p in request.parents],
+                                          request.reuse_key)
+        record = self.catalog.get_task(task_id)
+        executed = self.catalog.get_task(record.reused_from) if record else None
+        pathspec = self._pathspec(state, request.step, task_id)
+        split_index = request.frames[-1].index if request.frames else None
+        self.on_event(TaskStarted(pathspec, request.step, task_id, 0, split_index))
+        self.on_event(LogLine(pathspec, request.step, task_id, "stdout",
+                              f"reused from {executed.pathspec if executed else hit.pathspec}"
+                              " (same code and inputs)"))
+        self.on_event(TaskFinished(pathspec, request.step, task_id, 0, "succeeded", 0.0))
+        artifacts = self.catalog.list_artifacts(task_id)
+        transition = Transition.from_json(record.transition) if record.transition else None
+        self.schedule_children(state, FinishedTask(
+            task_id, request.step, pathspec, {a.name: a for a in artifacts},
+            list(request.frames), transition))
+        return True
 
     # -- reading ---------------------------------------------------------------------------
     def _on_readable(self, state: "_RunState", fd: int, data: tuple) -> None:
@@ -586,6 +630,7 @@ class Runtime:
             exception=result["exception"], traceback=result.get("traceback"),
             transition=result.get("transition"), finished_at=time.time(),
             stdout_bytes=stdout, stderr_bytes=stderr, log_truncated=truncated,
+            reuse_key=request.reuse_key,
         ))
         self.on_event(TaskFinished(pathspec, request.step, active.task_id, active.attempt,
                                    result["status"], seconds, result["exception"],

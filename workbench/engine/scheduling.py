@@ -40,6 +40,7 @@ class Request:
     attempt: int = 0
     fallback: bool = False  # run @catch's fallback instead of the step (after a crash)
     reason: str = ""
+    reuse_key: str | None = None  # what the task is computed from (engine/reuse.py)
 
 
 class Scheduler:

@@ -129,6 +129,8 @@ class StepComparison:
     code_changed: bool | None  # None: unknown (the step is missing on a side)
     pairs: list[TaskPair] = field(default_factory=list)
     splits_omitted: int = 0  # split pairs beyond the bound, not diffed
+    reused_a: int = 0  # tasks run --reuse cloned instead of executing, in run a
+    reused_b: int = 0
 
     @property
     def seconds_delta(self) -> float | None:
@@ -173,6 +175,8 @@ class StepComparison:
             "step": self.step,
             "status_a": self.status_a,
             "status_b": self.status_b,
+            "reused_a": self.reused_a,
+            "reused_b": self.reused_b,
             "seconds_a": self.seconds_a,
             "seconds_b": self.seconds_b,
             "seconds_delta": self.seconds_delta,
@@ -365,7 +369,9 @@ def compare_runs(store: Store, flow: str, run_a: RunRecord | int | str,
         sa = [t for t in tasks_a if t.step == step]
         sb = [t for t in tasks_b if t.step == step]
         comp = StepComparison(step, step_status(sa), step_status(sb), _seconds(sa), _seconds(sb),
-                              len(sa), len(sb), _code_changed(sa, sb))
+                              len(sa), len(sb), _code_changed(sa, sb),
+                              reused_a=sum(t.reused_from is not None for t in sa),
+                              reused_b=sum(t.reused_from is not None for t in sb))
         by_a, by_b = by_split(sa), by_split(sb)
         splits = sorted(by_a.keys() | by_b.keys())
         comp.splits_omitted = max(0, len(splits) - max_splits)

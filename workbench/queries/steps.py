@@ -8,7 +8,7 @@ from ..store import Catalog, RunRecord, TaskRecord
 # When a step's tasks disagree, the first of these that any task has is the step's status;
 # a step whose tasks all succeeded succeeded.
 STATUS_PRIORITY = ("failed", "crashed", "cancelled", "running", "pending")
-NOT_RUN, CLONED = "not_run", "cloned"
+NOT_RUN, CLONED, REUSED = "not_run", "cloned", "reused"
 
 
 def step_status(tasks: Iterable[TaskRecord]) -> str | None:
@@ -21,10 +21,14 @@ def step_status(tasks: Iterable[TaskRecord]) -> str | None:
 
 def step_state(tasks: Sequence[TaskRecord], run: RunRecord) -> str:
     """What a step is in ``run`` for display: its status, ``not_run`` without tasks, or
-    ``cloned`` when a spin or resume reused every task of it from an earlier run."""
+    ``cloned`` when a spin or resume reused every task of it from an earlier run, ``reused``
+    when ``run --reuse`` cloned every task of it instead of executing (same code, same
+    inputs)."""
     status = step_status(tasks)
     if status is None:
         return NOT_RUN
+    if status == "succeeded" and all(t.reused_from is not None for t in tasks):
+        return REUSED
     if status == "succeeded" and run.kind != "run" and all(t.cloned_from is not None
                                                             for t in tasks):
         return CLONED

@@ -170,6 +170,12 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # the code fingerprint the task ran with: its step and every code of the user's it
         # reaches (flow/fingerprint.py); NULL for tasks recorded before it existed
         "ALTER TABLE tasks ADD COLUMN fingerprint TEXT",
+        # what a succeeded task was computed from (its fingerprint, every input's content key,
+        # its foreach path, the run's parameters): equal keys, equal results (run --reuse)
+        "ALTER TABLE tasks ADD COLUMN reuse_key TEXT",
+        # a task run --reuse did not execute: the task it was cloned from by reference
+        "ALTER TABLE tasks ADD COLUMN reused_from INTEGER",
+        "CREATE INDEX tasks_reuse_key ON tasks (reuse_key) WHERE reuse_key IS NOT NULL",
     ),
 ]
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -184,7 +190,7 @@ _TASK_COLS = (
     " t.foreach_stack, t.input_task_ids, t.started_at, t.finished_at, t.exception, t.traceback,"
     " t.source_hash, t.cloned_from, t.transition, t.stdout_bytes, t.stderr_bytes,"
     " t.log_truncated, r.status, r.host, r.pid, r.started_at, r.heartbeat_at, t.external_id,"
-    " t.fingerprint"
+    " t.fingerprint, t.reused_from"
 )
 _TASK_FROM = "FROM tasks t JOIN runs r ON r.id = t.run_id"
 _ART_COLS = "task_id, name, key, type_name, size, summary"
@@ -356,6 +362,7 @@ class TaskRecord:
     log_truncated: bool
     external_id: str | None = None  # an imported task's own pathspec (Metaflow's)
     fingerprint: str | None = None  # its step's code and the user's code it reaches
+    reused_from: int | None = None  # not executed: run --reuse cloned this task from it
 
     @property
     def pathspec(self) -> str:
@@ -408,7 +415,8 @@ def _run_record(row: Sequence[Any], now: float) -> RunRecord:
 def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
     (tid, run_id, flow, number, step, status, attempt, split_index, stack, inputs, started,
      finished, exc, tb, source_hash, cloned_from, transition, out_b, err_b, truncated,
-     run_status, host, pid, run_started, heartbeat, external_id, fingerprint) = row
+     run_status, host, pid, run_started, heartbeat, external_id, fingerprint,
+     reused_from) = row
     if status == "running" and _is_crashed(run_status, host, pid, run_started, heartbeat, now):
         status = "crashed"
         if finished is None:
@@ -418,6 +426,7 @@ def _task_record(row: Sequence[Any], now: float) -> TaskRecord:
         tuple(tuple(frame) for frame in (_loads(stack) or ())),
         tuple(_loads(inputs) or ()), started, finished, exc, tb, source_hash, cloned_from,
         _loads(transition), out_b, err_b, bool(truncated), external_id, fingerprint,
+        reused_from,
     )
 
 
@@ -831,20 +840,23 @@ class Catalog:
         stdout_bytes: int = 0,
         stderr_bytes: int = 0,
         log_truncated: bool = False,
+        reuse_key: str | None = None,
     ) -> None:
-        """Record a task's end and its artifact rows in one transaction."""
+        """Record a task's end and its artifact rows in one transaction. ``reuse_key`` (what
+        the task was computed from) is kept only for a task that succeeded."""
         _check(status, TASK_STATUSES, "task status")
         rows = [_artifact_row(task_id, a) for a in artifacts]
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE tasks SET status = ?, finished_at = ?, exception = ?, traceback = ?,"
-                " transition = ?, stdout_bytes = ?, stderr_bytes = ?, log_truncated = ?"
-                " WHERE id = ?",
+                " transition = ?, stdout_bytes = ?, stderr_bytes = ?, log_truncated = ?,"
+                " reuse_key = ? WHERE id = ?",
                 (
                     status, finished_at if finished_at is not None else time.time(),
                     storable(exception), storable(traceback), _dumps(transition), stdout_bytes,
                     stderr_bytes,
-                    int(bool(log_truncated)), task_id,
+                    int(bool(log_truncated)), reuse_key if status == "succeeded" else None,
+                    task_id,
                 ),
             )
             if cur.rowcount == 0:
@@ -855,6 +867,27 @@ class Catalog:
             if any(is_pointer(r[2]) for r in rows):  # carried from an imported run
                 rekey_fetched(conn, "task_id = ?", (task_id,))
             fault("commit")  # test-only pause inside the transaction
+
+    def reusable_task(self, flow: str, reuse_key: str) -> TaskRecord | None:
+        """The newest task of ``flow`` that succeeded computing from exactly ``reuse_key``
+        (one that failed, was cancelled or crashed never is); None if there is none."""
+        row = self._one(
+            f"SELECT {_TASK_COLS} {_TASK_FROM} WHERE t.reuse_key = ? AND r.flow = ?"
+            " AND t.status = 'succeeded' ORDER BY t.id DESC LIMIT 1", (reuse_key, flow))
+        return _task_record(row, time.time()) if row else None
+
+    def reuse_task(self, task_id: int, run_id: int, input_task_ids: Sequence[int],
+                   reuse_key: str) -> int:
+        """Clone ``task_id`` into ``run_id`` by reference as a reused task: its inputs are this
+        run's tasks; ``reused_from`` names the task that executed it."""
+        new_id = self.clone_task(task_id, run_id)
+        origin = self.get_task(task_id)
+        executed = origin.reused_from if origin is not None and origin.reused_from else task_id
+        with self._db() as conn:
+            conn.execute("UPDATE tasks SET input_task_ids = ?, reused_from = ?, reuse_key = ?"
+                         " WHERE id = ?",
+                         (_dumps(list(input_task_ids)), executed, reuse_key, new_id))
+        return new_id
 
     def clone_task(self, task_id: int, run_id: int) -> int:
         """Copy a task row and its artifact rows into another run (no blob touched)."""

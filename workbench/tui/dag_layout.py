@@ -36,6 +36,7 @@ GLYPHS = {
     "cancelled": "■",
     "crashed": "☠",
     "cloned": "≡",
+    "reused": "↺",
     "not_run": "·",
 }
 MARKERS = {"modified": "●", "stale": "◌"}
@@ -414,6 +415,8 @@ def legend_of(states: Mapping[str, StepState], nodes: Mapping[str, Any]
               ) -> list[tuple[str, str]]:
     """The markers the drawing uses and what they mean."""
     legend = []
+    if any(s.status == "reused" for n, s in states.items() if n in nodes):
+        legend.append((GLYPHS["reused"], "reused"))
     if any(s.modified for n, s in states.items() if n in nodes):
         legend.append((MARKERS["modified"], "modified"))
     if any(s.stale and not s.modified for n, s in states.items() if n in nodes):

@@ -42,13 +42,14 @@ RUN_STYLE = {
     "cancelled": "magenta",
     "crashed": "red",
     "cloned": "cyan",
+    "reused": "magenta",
     "not_run": "dim",
 }
 # How the Runs pane marks where a run came from: ours plain, Metaflow's in its own colour.
 KIND_STYLE = {"run": "", "metaflow": "bold magenta"}
 RUN_GLYPH = {
     "succeeded": "✔", "failed": "✘", "running": "▶", "pending": "…", "cancelled": "■",
-    "crashed": "☠", "cloned": "≡", "not_run": "·",
+    "crashed": "☠", "cloned": "≡", "reused": "↺", "not_run": "·",
 }
 
 
@@ -174,6 +175,7 @@ def task_facts(task: TaskRecord) -> list[tuple[str, str]]:
         ("duration", format_seconds(task.duration)),
         ("inputs", ", ".join(str(t) for t in task.input_task_ids) or "-"),
         ("cloned from", str(task.cloned_from) if task.cloned_from is not None else "-"),
+        ("reused from", str(task.reused_from) if task.reused_from is not None else "-"),
         ("logs", f"stdout {format_size(task.stdout_bytes)}, stderr "
                  f"{format_size(task.stderr_bytes)}"
                  + (" (truncated)" if task.log_truncated else "")),

@@ -29,10 +29,16 @@ class Compared(Message):
         self.error = error
 
 
-def _status(status: str | None) -> Text:
+def _status(status: str | None, reused: int = 0, tasks: int = 0) -> Text:
+    """A side's status; ``↺ reused`` when run --reuse cloned every task of it."""
     if status is None:
         return Text(status_label(None), style="dim")
-    return Text(f"{RUN_GLYPH.get(status, '?')} {status}", style=RUN_STYLE.get(status, ""))
+    if reused and reused == tasks and status == "succeeded":
+        return Text(f"{RUN_GLYPH['reused']} reused", style=RUN_STYLE["reused"])
+    text = Text(f"{RUN_GLYPH.get(status, '?')} {status}", style=RUN_STYLE.get(status, ""))
+    if reused:
+        text.append(f" ({reused} reused)", style=RUN_STYLE["reused"])
+    return text
 
 
 def steps_table(comparison: Any) -> Table:
@@ -71,8 +77,8 @@ def steps_table(comparison: Any) -> Table:
                             style="magenta")
         if step.splits_omitted:
             arts.append(f" (+{step.splits_omitted} splits not diffed)", style="dim")
-        table.add_row(safe(step.step), _status(step.status_a), _status(step.status_b), took,
-                      code, arts)
+        table.add_row(safe(step.step), _status(step.status_a, step.reused_a, step.tasks_a),
+                      _status(step.status_b, step.reused_b, step.tasks_b), took, code, arts)
     return table
 
 

@@ -46,7 +46,9 @@ def keys_table() -> Table:
 def legend_table() -> Table:
     meaning = {"succeeded": "succeeded", "failed": "failed", "running": "running",
                "pending": "waiting", "cancelled": "cancelled", "crashed": "crashed",
-               "cloned": "cloned from the reference run (spin/resume)", "not_run": "not run"}
+               "cloned": "cloned from the reference run (spin/resume)",
+               "reused": "reused: same code and inputs as an earlier task (run --reuse)",
+               "not_run": "not run"}
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")
     table.add_column()

@@ -18,7 +18,7 @@ from ..keys import WIDGET_KEYS, bindings
 
 HEAVY = str.maketrans("╭╮╰╯─│┬┴", "┏┓┗┛━┃┯┷")
 STATUSES = ("succeeded", "failed", "running", "pending", "cancelled", "crashed", "cloned",
-            "not_run")
+            "reused", "not_run")
 
 
 def legend_text(legend: list[tuple[str, str]]) -> str:
@@ -76,6 +76,7 @@ class DagView(ScrollView, can_focus=True):
         & > .dag--cancelled { color: $secondary; }
         & > .dag--crashed { color: $error; }
         & > .dag--cloned { color: $primary; }
+        & > .dag--reused { color: $accent; }
         & > .dag--not_run { color: $foreground-muted; }
         & > .dag--cursor { background: $accent 35%; text-style: bold; }
         & > .dag--modified { color: $warning; text-style: bold; }
