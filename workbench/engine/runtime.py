@@ -36,7 +36,7 @@ from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, 
                      ignore_events)
 from .errors import EngineInputError
 from .process import TaskProcess, fork_task, spawn_task, start_method
-from .reuse import reuse_key
+from .reuse import SplitItems, carried_lists, reuse_key, split_items
 from .scheduling import FinishedTask, Request, Scheduler
 from ..queries.status import graph_code_hash
 from .task import PERSIST_MARK, TaskJob, run_in_child, step_decorators, timeout_message
@@ -109,6 +109,7 @@ class Runtime:
         self.tags = tuple(tags)
         self.reuse = reuse
         self.reuse_except = frozenset(reuse_except)
+        self.split_items = SplitItems(self.store.blobs.get)
         unknown = sorted(self.reuse_except - set(self.graph.nodes))
         if unknown:
             raise EngineInputError(f"--reuse-except: {', '.join(unknown)} is not a step of "
@@ -315,8 +316,10 @@ class Runtime:
     def _launch(self, state: "_RunState", request: Request) -> None:
         task_id, attempt = request.task_id, request.attempt
         node = self.graph[request.step]
+        items = split_items(request.parents, request.frames, self.split_items)
         request.reuse_key = reuse_key(node, request.parents, request.frames,
-                                      state.run.parameters)
+                                      state.run.parameters, items)
+        request.split_vars = set(items or ())
         if task_id is None and attempt == 0 and self._reused(state, request):
             return
         decorators = step_decorators(self.flow_cls, request.step)
@@ -392,6 +395,12 @@ class Runtime:
         task_id = self.catalog.reuse_task(hit.id, state.run.id,
                                           [p.task_id for p in request.parents],
                                           request.reuse_key)
+        if request.split_vars and hit.input_task_ids:  # pass the current lists on
+            rows = carried_lists(self.catalog.list_artifacts(task_id),
+                                 self.catalog.list_artifacts(hit.input_task_ids[0]),
+                                 request.parents[0].refs, request.split_vars)
+            if rows:
+                self.catalog.put_artifacts(task_id, rows)
         record = self.catalog.get_task(task_id)
         executed = self.catalog.get_task(record.reused_from) if record else None
         pathspec = self._pathspec(state, request.step, task_id)

@@ -41,6 +41,7 @@ class Request:
     fallback: bool = False  # run @catch's fallback instead of the step (after a crash)
     reason: str = ""
     reuse_key: str | None = None  # what the task is computed from (engine/reuse.py)
+    split_vars: set = field(default_factory=set)  # foreach lists left out of the key
 
 
 class Scheduler:

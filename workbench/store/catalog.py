@@ -868,6 +868,13 @@ class Catalog:
                 rekey_fetched(conn, "task_id = ?", (task_id,))
             fault("commit")  # test-only pause inside the transaction
 
+    def put_artifacts(self, task_id: int, artifacts: Iterable[ArtifactRecord]) -> None:
+        """Write (or replace) artifact rows of a task, as ``task_id``'s."""
+        rows = [_artifact_row(task_id, a) for a in artifacts]
+        with self._write() as conn:
+            conn.executemany(
+                f"INSERT OR REPLACE INTO artifacts ({_ART_COLS}) VALUES (?, ?, ?, ?, ?, ?)", rows)
+
     def reusable_task(self, flow: str, reuse_key: str) -> TaskRecord | None:
         """The newest task of ``flow`` that succeeded computing from exactly ``reuse_key``
         (one that failed, was cancelled or crashed never is); None if there is none."""
