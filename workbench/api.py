@@ -134,11 +134,12 @@ def shutdown_workers() -> None:
 
 def run(flow_file: PathLike, params: Mapping[str, Any] | None = None, *,
         store: Store | PathLike | None = None, flow_name: str | None = None,
-        echo: bool = False) -> RunResult:
-    """Run the whole flow in the warm worker; ``params`` are values or CLI-style strings."""
+        echo: bool = False, reuse: bool = False) -> RunResult:
+    """Run the whole flow in the warm worker; ``params`` are values or CLI-style strings.
+    ``reuse``: re-run only what changed (``workbench run --reuse``)."""
     the_store = _store_of(store)
-    seen = _call(_worker(flow_file, the_store, flow_name), P.RunCommand(dict(params or {})),
-                 echo)
+    seen = _call(_worker(flow_file, the_store, flow_name),
+                 P.RunCommand(dict(params or {}), reuse=reuse), echo)
     return RunResult(_run_of(seen, the_store))
 
 

@@ -29,9 +29,11 @@ class ProtocolError(ValueError):
 
 @dataclass(frozen=True)
 class RunCommand:
-    """Run the whole flow; ``params`` are CLI-style strings or values."""
+    """Run the whole flow; ``params`` are CLI-style strings or values; ``reuse``: clone the
+    tasks whose code and inputs are unchanged instead of executing them (``run --reuse``)."""
 
     params: dict[str, Any] = field(default_factory=dict)
+    reuse: bool = False
     PICKLED: ClassVar[tuple[str, ...]] = ("params",)
 
 

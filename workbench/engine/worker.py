@@ -195,7 +195,11 @@ class WorkerLoop:
         from ..flow.parameters import resolve_parameters
 
         values = resolve_parameters(runtime.flow_cls, command.params or {}, runtime.loaded.file)
-        return runtime.run(values)
+        runtime.reuse = bool(command.reuse)
+        try:
+            return runtime.run(values)
+        finally:
+            runtime.reuse = False
 
     def _spin(self, runtime: Any, command: P.SpinCommand) -> Any:
         from .replay import Replayer

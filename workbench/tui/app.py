@@ -211,6 +211,16 @@ class WorkbenchApp(EngineBridge, App[int]):
             return
         self.send(P.RunCommand(dict(self.last_params)), "starting a run")
 
+    def action_update_run(self) -> None:
+        """U: ``run --reuse``: execute only the tasks whose code or inputs changed; the rest
+        are cloned from the runs that computed them (the DAG marks them ↺)."""
+        if self.graph is None:
+            self.notify(safe(self.graph_error or "the flow has no graph"), severity="error",
+                        markup=False)
+            return
+        self.send(P.RunCommand(dict(self.last_params), reuse=True),
+                  "updating: running what is stale")
+
     def action_run_with_params(self) -> None:
         if self.graph is None:
             return

@@ -35,6 +35,8 @@ RUN, NAV, INSPECT, APP = "Run and spin", "Move around", "Inspect", "App"
 APP_KEYS: list[Key] = [
     Key("run", "r", "run_flow", "Run", RUN),
     Key("params", "p", "run_with_params", "Run with params…", RUN, show=False, main=True),
+    Key("update", "U", "update_run", "Update: run what is stale (reuse the rest)", RUN,
+        show=False, key_display="U"),
     Key("spin", "s", "spin", "Spin step", RUN, main=True),
     Key("spin_with", "S", "spin_with_overrides", "Spin with…", RUN, show=False,
         key_display="S", main=True),
