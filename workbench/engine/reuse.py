@@ -17,6 +17,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
+import blake3
 import cloudpickle
 
 _LISTS_KEPT = 16  # foreach lists whose item hashes are kept (by blob key)
@@ -33,10 +34,8 @@ class SplitItems:
         """The hash of item ``index`` of the list stored under ``key`` (None: unknown)."""
         if key not in self._hashes:
             try:
-                items = list(self._load(key))
-                hashes: list[str] | None = [
-                    hashlib.sha256(cloudpickle.dumps(item, protocol=5)).hexdigest()
-                    for item in items]
+                hashes: list[str] | None = [_content_hash(item)
+                                            for item in list(self._load(key))]
             except Exception:  # noqa: BLE001 - an unloadable list: the whole list counts
                 hashes = None
             self._hashes[key] = hashes
@@ -44,6 +43,17 @@ class SplitItems:
                 self._hashes.popitem(last=False)
         hashes = self._hashes[key]
         return hashes[index] if hashes is not None and index < len(hashes) else None
+
+
+def _content_hash(item: Any) -> str:
+    """blake3 of an item's pickle, its large buffers (arrays, frames) hashed where they lie
+    instead of copied into the pickle stream."""
+    buffers: list[Any] = []
+    stream = cloudpickle.dumps(item, protocol=5, buffer_callback=buffers.append)
+    digest = blake3.blake3(stream)
+    for buffer in buffers:
+        digest.update(buffer.raw())
+    return digest.hexdigest()
 
 
 def split_items(parents: list[Any], frames: list[Any], items: SplitItems
