@@ -159,3 +159,13 @@ def test_reuse_except_forces_steps_and_is_shown(cli, flow):
     bad = cli("run", str(flow), "--reuse", "--reuse-except", "nope")
     assert bad.returncode == 2 and "nope is not a step" in bad.stderr
     assert cli("run", str(flow), "--reuse-except", "end").returncode == 2
+
+
+def test_a_split_that_reads_the_whole_list_reruns_when_it_changes(cli, flow):
+    """A body that reads self.items (not only self.input) depends on the whole list."""
+    _edit(flow, "        self.sq = scale(self.input)\n",
+          "        self.sq = scale(self.input) + len(self.items)\n")
+    _run(cli, flow)
+    _edit(flow, "self.items = [1, 2, 3]", "self.items = [1, 2, 3, 4]")
+    run = _run(cli, flow, "--reuse")
+    assert [s for s in _executed(run) if s[0] == "each"] == [("each", i) for i in range(4)]

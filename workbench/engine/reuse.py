@@ -12,8 +12,10 @@ then carries the new list forward (``carried_lists``), so its artifacts equal a 
 """
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
+import textwrap
 from collections import OrderedDict
 from typing import Any
 
@@ -56,21 +58,34 @@ def _content_hash(item: Any) -> str:
     return digest.hexdigest()
 
 
-def split_items(parents: list[Any], frames: list[Any], items: SplitItems
-                ) -> dict[str, str] | None:
+def self_reads(source: str) -> set[str]:
+    """``x`` for each ``self.x`` in a step's source (empty when it does not parse alone)."""
+    try:
+        tree = ast.parse(textwrap.dedent(source))
+    except SyntaxError:
+        return set()
+    return {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "self"}
+
+
+def split_items(parents: list[Any], frames: list[Any], items: SplitItems,
+                reads: set[str] = frozenset()) -> dict[str, str] | None:
     """``{foreach var: its item's hash}`` for a task inside foreaches (one parent, which
-    carries each list), or None when that cannot be told (the lists then count whole)."""
+    carries each list), or None when that cannot be told (the lists then count whole). A
+    list the step itself reads (``reads``: its ``self.x`` names) counts whole too."""
     if not frames or len(parents) != 1:
         return None
     refs = parents[0].refs
     out = {}
     for frame in frames:
+        if frame.var in reads:
+            continue
         ref = refs.get(frame.var)
         digest = items.item_hash(ref.key, frame.index) if ref is not None else None
         if digest is None:
             return None
         out[frame.var] = f"{frame.index}:{digest}"
-    return out
+    return out or None
 
 
 def reuse_key(node: Any, parents: list[Any], frames: list[Any], parameters: dict,

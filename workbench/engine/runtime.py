@@ -36,7 +36,7 @@ from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, 
                      ignore_events)
 from .errors import EngineInputError
 from .process import TaskProcess, fork_task, spawn_task, start_method
-from .reuse import SplitItems, carried_lists, reuse_key, split_items
+from .reuse import SplitItems, carried_lists, reuse_key, self_reads, split_items
 from .scheduling import FinishedTask, Request, Scheduler
 from ..queries.status import graph_code_hash
 from .task import PERSIST_MARK, TaskJob, run_in_child, step_decorators, timeout_message
@@ -110,6 +110,7 @@ class Runtime:
         self.reuse = reuse
         self.reuse_except = frozenset(reuse_except)
         self.split_items = SplitItems(self.store.blobs.get)
+        self._self_reads: dict[str, set[str]] = {}
         unknown = sorted(self.reuse_except - set(self.graph.nodes))
         if unknown:
             raise EngineInputError(f"--reuse-except: {', '.join(unknown)} is not a step of "
@@ -316,7 +317,10 @@ class Runtime:
     def _launch(self, state: "_RunState", request: Request) -> None:
         task_id, attempt = request.task_id, request.attempt
         node = self.graph[request.step]
-        items = split_items(request.parents, request.frames, self.split_items)
+        reads = self._self_reads.get(request.step)
+        if reads is None:
+            reads = self._self_reads[request.step] = self_reads(node.source)
+        items = split_items(request.parents, request.frames, self.split_items, reads)
         request.reuse_key = reuse_key(node, request.parents, request.frames,
                                       state.run.parameters, items)
         request.split_vars = set(items or ())
