@@ -53,9 +53,10 @@ async def test_import_from_the_app(mf_workdir):
         assert app.screen.__class__.__name__ == "ImportMetaflowScreen"
         await pilot.press("ctrl+s")
         assert app.screen.__class__.__name__ == "MetaflowJobScreen"
-        await wait_for(pilot, lambda: app.selected_run == 1, timeout=60)
-        status = str(app.screen.query_one("#mf-job-status").render())
-        assert "imported as run 1" in status
+        job = app.screen
+        await wait_for(pilot, lambda: "imported as run 1" in str(
+            job.query_one("#mf-job-status").render()), timeout=60)
+        await wait_for(pilot, lambda: app.selected_run == 1)
         await pilot.press("escape")
         await settle(pilot)
         table = app.main.query_one(RunsTable)
@@ -76,7 +77,9 @@ async def test_run_on_metaflow_form_keeps_with_specs(mf_workdir):
         assert app.screen.__class__.__name__ == "RunOnMetaflowScreen"
         await pilot.press(*"retry:times=1", "ctrl+s")
         assert app.screen.__class__.__name__ == "MetaflowJobScreen"
-        await wait_for(pilot, lambda: app.selected_run == 1, timeout=90)
+        job = app.screen
+        await wait_for(pilot, lambda: "imported as run 1" in str(
+            job.query_one("#mf-job-status").render()), timeout=90)
         assert load_settings(mf_workdir / "store").metaflow_with == ["retry:times=1"]
         await pilot.press("escape")
         await pilot.press("ctrl+r")
