@@ -34,6 +34,9 @@ def build_store(work: Path) -> None:
     flow.write_text(flow.read_text().replace("for _ in range(300):", "for _ in range(900):"))
     spin_step(flow, "train", store=store)
     run_flow(flow, {"n_customers": "12000", "seed": "11"}, store=store)
+    # run --reuse: start and features come from run 1, train from the spin (same code, same
+    # inputs), pick_best and end run
+    run_flow(flow, {}, store=store, reuse=True)
     run_flow(work / "broken_flow.py", {}, store=store)
     run_flow(work / "report_flow.py", {}, store=store)
     for seed in (3, 5, 8):
@@ -163,6 +166,14 @@ async def shoot(work: Path, out: Path) -> list[Path]:
         await settle(pilot)
         save(app, "help")
         await pilot.press("escape")
+
+        app.select_run(4)  # the run --reuse
+        await settle(pilot)
+        app.action_focus_pane("flow")
+        await pilot.press("j", "j")  # train: split 0 reused from the spin, the others ran
+        app.action_show_tab("task")
+        await settle(pilot)
+        save(app, "reuse")
 
     # 5. a failed step with its traceback
     app = app_for(work, "broken_flow.py")

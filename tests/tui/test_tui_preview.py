@@ -68,6 +68,8 @@ async def test_rows_describe_and_histogram_line_numbers_up(workdir):
         await wait_for(pilot, lambda: bool(app.screen.query("#describe-table")),
                        what="describe")
         describe = app.screen.query_one("#describe-table", VirtualTable)
+        await wait_for(pilot, lambda: describe.size.width > 0, what="describe laid out")
+        await pilot.pause()
         lines = [describe.render_line(y).text for y in range(1, describe.source.n_rows + 1)]
         stats = [line for line in lines if line.split()[0] in ("mean", "std", "min", "max")]
         decimals = {len(line.split()[3].split(".")[1]) for line in stats}  # monthly

@@ -174,8 +174,9 @@ def task_facts(task: TaskRecord) -> list[tuple[str, str]]:
         ("started", format_started(task.started_at)),
         ("duration", format_seconds(task.duration)),
         ("inputs", ", ".join(str(t) for t in task.input_task_ids) or "-"),
+        ("reused from", f"task {task.reused_from} (same code and inputs)")
+        if task.reused_from is not None else
         ("cloned from", str(task.cloned_from) if task.cloned_from is not None else "-"),
-        ("reused from", str(task.reused_from) if task.reused_from is not None else "-"),
         ("logs", f"stdout {format_size(task.stdout_bytes)}, stderr "
                  f"{format_size(task.stderr_bytes)}"
                  + (" (truncated)" if task.log_truncated else "")),
