@@ -67,6 +67,7 @@ def cli(store_dir: Path, tmp_path: Path):
         )
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
+    run.store_dir = store_dir  # type: ignore[attr-defined]
     return run
 
 

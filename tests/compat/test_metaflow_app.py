@@ -39,8 +39,9 @@ def _app(workdir: Path):
                         engine_factory=IdleEngine)
 
 
-async def test_import_from_the_app(mf_workdir):
+async def test_import_and_run_on_metaflow_from_the_app(mf_workdir):
     from workbench.tui.commands import WorkbenchCommands  # noqa: PLC0415
+    from workbench.store.project import load_settings  # noqa: PLC0415
     from workbench.tui.widgets.panes import RunsTable  # noqa: PLC0415
 
     app = _app(mf_workdir)
@@ -66,25 +67,18 @@ async def test_import_from_the_app(mf_workdir):
         assert cells["kind"].style == "bold magenta"  # its own colour, not a plain run's
         assert app.store.catalog.get_run("ImportSmallFlow", 1).kind == "metaflow"
 
-
-async def test_run_on_metaflow_form_keeps_with_specs(mf_workdir):
-    from workbench.store.project import load_settings  # noqa: PLC0415
-
-    app = _app(mf_workdir)
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+        # ctrl+r: run on Metaflow with a --with spec, kept in the project's settings
         await pilot.press("ctrl+r")
         assert app.screen.__class__.__name__ == "RunOnMetaflowScreen"
         await pilot.press(*"retry:times=1", "ctrl+s")
         assert app.screen.__class__.__name__ == "MetaflowJobScreen"
         job = app.screen
-        await wait_for(pilot, lambda: "imported as run 1" in str(
+        await wait_for(pilot, lambda: "imported as run 2" in str(
             job.query_one("#mf-job-status").render()), timeout=90)
         assert load_settings(mf_workdir / "store").metaflow_with == ["retry:times=1"]
         await pilot.press("escape")
         await pilot.press("ctrl+r")
-        box = app.screen.query_one("#mf-with")
-        assert box.value == "retry:times=1"  # prefilled from the project's settings
+        assert app.screen.query_one("#mf-with").value == "retry:times=1"  # prefilled
         await pilot.press("escape")
-    run = app.store.catalog.get_run("ImportSmallFlow", 1)
+    run = app.store.catalog.get_run("ImportSmallFlow", 2)
     assert run.kind == "metaflow" and run.status == "succeeded"

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,9 +67,28 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 def _run(cli, flow: Path, *args: str, **env: str) -> dict:
-    proc = cli("run", str(flow), "--json", "-q", *args, **env)
-    assert proc.returncode in (0, 1), proc.stderr
-    return proc.json()
+    """``workbench run FLOW --json ARGS`` as the engine does it, in this process (the tasks
+    still run in child processes): the run's JSON. With ``--reuse-except``, or when your own
+    module changes (this process keeps the imported one), through the real CLI."""
+    if "--reuse-except" in args or env.pop("fresh_process", ""):
+        proc = cli("run", str(flow), "--json", "-q", *args, **env)
+        assert proc.returncode in (0, 1), proc.stderr
+        return proc.json()
+    from workbench.cli.commands import run_json
+    from workbench.engine.api import open_store, run_flow
+
+    params = dict(a.split("=", 1) for a in args[args.index("--param") + 1:][:1]) \
+        if "--param" in args else {}
+    store = open_store(cli.store_dir)
+    sys.modules.pop("helpers", None)  # another test's helpers.py may be imported here
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        run = run_flow(flow, params, store=store, reuse="--reuse" in args)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    return json.loads(json.dumps(run_json(run, store.catalog.list_tasks(run.id)), default=str))
 
 
 def _executed(run: dict) -> list[tuple[str, int | None]]:
@@ -94,11 +115,11 @@ def test_helper_edit_reruns_its_callers_and_reuses_what_comes_out_the_same(cli, 
     _run(cli, flow)
     # same values, other code: the callers re-run, their outputs are equal, so join is reused
     _edit(tmp_path / "helpers.py", "x * 2", "x + x")
-    same = _run(cli, flow, "--reuse")
+    same = _run(cli, flow, "--reuse", fresh_process="1")
     assert _executed(same) == [("each", 0), ("each", 1), ("each", 2)]
     # other values: the callers and everything they feed re-run
     _edit(tmp_path / "helpers.py", "x + x", "x * 3")
-    other = _run(cli, flow, "--reuse")
+    other = _run(cli, flow, "--reuse", fresh_process="1")
     assert _executed(other) == [("each", 0), ("each", 1), ("each", 2), ("end", None),
                                 ("join", None), ("tail", None)]
 
