@@ -273,9 +273,18 @@ def _persist(flow: Any, job: TaskJob, blobs: BlobStore) -> tuple[list[list[Any]]
         constants = {k: v for k, v in flow_constants(type(flow)).items() if k not in values}
     rows: list[list[Any]] = []
     error = None
+    state = flow.__dict__.get("_wb")
+    # values the step read and did not assign: carried by key when they still serialize to it
+    loaded = {name: ref for name, ref in state.inherited.items()
+              if name in state.loaded_names and blobs.exists(ref.key)} \
+        if state is not None else {}  # (a blob gone from the store is written again)
     for name, value in [*values.items(), *constants.items()]:
+        ref = loaded.get(name)
         try:
-            info = blobs.put(value, name=name)
+            info = blobs.put(value, name=name, unchanged_key=ref.key if ref else None)
+            if info is None:  # read, not changed
+                rows.append([name, ref.key, ref.type_name, ref.size, ref.summary])
+                continue
         except StoreError as exc:
             if name in constants:  # a constant that cannot be stored stays a class attribute
                 continue

@@ -83,9 +83,16 @@ class BlobStore:
             raise StoreError(f"invalid blob key {key!r} (expected 64 hex digits)")
         return self.dir / key[:2] / key
 
-    def put(self, obj: Any, name: str | None = None) -> BlobInfo:
-        """Serialize and store `obj` once; `name` (the artifact's) is used in error messages."""
-        enc = codec.encode(obj, name, hash_now=False)
+    def put(self, obj: Any, name: str | None = None, unchanged_key: str | None = None
+            ) -> BlobInfo | None:
+        """Serialize and store `obj` once; `name` (the artifact's) is used in error messages.
+
+        ``unchanged_key``: the key `obj` was loaded from; when it still serializes to it,
+        nothing is written and None is returned (a value read but not changed is carried).
+        """
+        enc = codec.encode(obj, name, hash_now=unchanged_key is not None)
+        if unchanged_key is not None and enc.key == unchanged_key:
+            return None
         if enc.key is None:  # large: hashed while written
             key = codec.write_new(enc, self.path, self.tmp_dir)
         else:
