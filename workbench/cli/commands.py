@@ -14,6 +14,7 @@ from ..client import Run
 from ..engine.api import open_store, run_flow
 from ..engine.events import RunStarted
 from ..queries import step_status
+from ..queries.steps import REUSED, step_state
 from .console import (format_params, format_seconds, format_size, format_time, safe,
                       status_text, stderr_console, stdout_console, stdout_to_stderr)
 from .live import LivePrinter
@@ -140,7 +141,7 @@ def steps_table(run: Any, tasks: list[Any], *, titled: bool = True) -> Table:
         first_line = (exc or "").strip().splitlines()[:1]
         reused = sum(1 for t in group if getattr(t, "reused_from", None) is not None)
         shown = status_text(status)
-        if reused and reused == len(group) and status == "succeeded":
+        if step_state(group, run) == REUSED:
             shown = Text("↺ reused", style="magenta")
         elif reused:
             shown = Text.assemble(shown, (f" ({reused} reused)", "magenta"))

@@ -133,7 +133,7 @@ def fetch(pointer: RemoteBlob) -> Any:
             flow_ds = flow_datastore(loc["datastore"], loc["root"], loc["flow"])
             blob = _unpacked(flow_ds, pointer.content_key)
             if blob is not None:
-                flow_ds.ca_store.set_blob_cache(_OneBlob(pointer.content_key, blob))
+                flow_ds.ca_store.set_blob_cache(DictBlobCache({pointer.content_key: blob}))
             return load_values(flow_ds, "0", "_fetch", "0", 0, data, [name])[name]
         except RemoteFetchError:
             raise
@@ -164,14 +164,15 @@ def _unpacked(flow_ds: Any, key: str) -> bytes | None:
     return None
 
 
-class _OneBlob:
-    """Metaflow's blob-cache interface holding one blob already read."""
+class DictBlobCache:
+    """Metaflow's blob-cache interface over a dict: blobs read in one batch (or one already
+    read), then served to Metaflow's own decoding without another read."""
 
-    def __init__(self, key: str, blob: bytes) -> None:
-        self.key, self.blob = key, blob
+    def __init__(self, blobs: dict[str, bytes] | None = None) -> None:
+        self.blobs: dict[str, bytes] = dict(blobs or {})
 
     def load_key(self, key: str) -> bytes | None:
-        return self.blob if key == self.key else None
+        return self.blobs.get(key)
 
     def store_key(self, key: str, blob: bytes) -> None:
-        pass
+        self.blobs[key] = blob

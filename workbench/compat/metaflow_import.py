@@ -22,7 +22,8 @@ from typing import Any
 from ..store import RunRecord, Store
 from ..store.imported import ImportedRun, ImportedTask, write_imported
 from ..store.remote import POINTER_PREFIX, RemoteFetchError
-from .metaflow_fetch import (default_root, flow_datastore, real_metaflow, root_from_option)
+from .metaflow_fetch import (DictBlobCache, default_root, flow_datastore, real_metaflow,
+                             root_from_option)
 
 SYSTEM = "metaflow"
 # Artifacts Metaflow writes for itself: read here to build the task, never listed as data.
@@ -218,7 +219,7 @@ def _load_system(flow_ds: Any, tasks_ds: list[Any], wanted: dict[str, list[str]]
                  ) -> dict[str, dict[str, Any]]:
     """The system artifacts of every task, read in one batch through Metaflow's CAS."""
     keys = {ds._objects[n] for ds in tasks_ds for n in wanted[ds.pathspec]}
-    cache = _DictBlobCache()
+    cache = DictBlobCache()
     flow_ds.ca_store.set_blob_cache(cache)
     try:
         for _ in flow_ds.ca_store.load_blobs(list(keys)):
@@ -226,19 +227,6 @@ def _load_system(flow_ds: Any, tasks_ds: list[Any], wanted: dict[str, list[str]]
         return {ds.pathspec: dict(ds.load_artifacts(wanted[ds.pathspec])) for ds in tasks_ds}
     finally:
         flow_ds.ca_store.set_blob_cache(None)
-
-
-class _DictBlobCache:
-    """Metaflow's blob-cache interface over a dict, for one batched read."""
-
-    def __init__(self) -> None:
-        self.blobs: dict[str, bytes] = {}
-
-    def load_key(self, key: str) -> bytes | None:
-        return self.blobs.get(key)
-
-    def store_key(self, key: str, blob: bytes) -> None:
-        self.blobs[key] = blob
 
 
 def _load_logs(flow_ds: Any, tasks_ds: list[Any], task_ds_cls: Any

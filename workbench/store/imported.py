@@ -117,14 +117,17 @@ def write_imported(store: Any, run: ImportedRun) -> tuple[RunRecord, bool]:
                       task.finished_at, storable(task.exception), storable(task.traceback),
                       _dumps(task.transition), len(task.stdout), len(task.stderr))
             seen = existing.get(task.external_id)
-            if seen is not None and seen[1:] == (task.attempt, task.status):
-                conn.execute(  # the same attempt: its facts again, its artifacts kept
+            if seen is not None:
+                tid = seen[0]
+                conn.execute(
                     "UPDATE tasks SET step = ?, status = ?, attempt = ?, split_index = ?,"
                     " foreach_stack = ?, input_task_ids = ?, started_at = ?, finished_at = ?,"
                     " exception = ?, traceback = ?, transition = ?, stdout_bytes = ?,"
-                    " stderr_bytes = ? WHERE id = ?", (*values, seen[0]))
-                continue
-            if seen is None:
+                    " stderr_bytes = ? WHERE id = ?", (*values, tid))
+                if seen[1:] == (task.attempt, task.status):
+                    continue  # the same attempt: its facts again, its artifacts kept
+                conn.execute("DELETE FROM artifacts WHERE task_id = ?", (tid,))
+            else:
                 tid = conn.execute(
                     "INSERT INTO tasks (run_id, step, status, attempt, split_index,"
                     " foreach_stack, input_task_ids, started_at, finished_at, exception,"
@@ -132,14 +135,6 @@ def write_imported(store: Any, run: ImportedRun) -> tuple[RunRecord, bool]:
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (run_id, *values, task.external_id)).lastrowid
                 ids[task.external_id] = tid
-            else:
-                tid = seen[0]
-                conn.execute(
-                    "UPDATE tasks SET step = ?, status = ?, attempt = ?, split_index = ?,"
-                    " foreach_stack = ?, input_task_ids = ?, started_at = ?, finished_at = ?,"
-                    " exception = ?, traceback = ?, transition = ?, stdout_bytes = ?,"
-                    " stderr_bytes = ? WHERE id = ?", (*values, tid))
-                conn.execute("DELETE FROM artifacts WHERE task_id = ?", (tid,))
             conn.executemany(
                 "INSERT INTO artifacts (task_id, name, key, type_name, size, summary)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
