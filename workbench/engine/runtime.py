@@ -29,7 +29,7 @@ from ..flow.parameters import flow_parameters
 from ..flow.errors import FlowLoadError, MetaflowException
 from ..flow.project import project_env, project_tags
 from ..settings import current_user
-from ..store import ArtifactRecord, RunRecord, Store, StoreError
+from ..store import ArtifactRecord, RunRecord, Store, StoreError, codec
 from ..store.faults import fault
 from ..store.logs import ORDER_SUFFIX, OrderRecorder
 from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
@@ -621,6 +621,7 @@ class Runtime:
                                     f"maximum of {self.max_num_splits} children. You can raise "
                                     "the maximum with the --max-num-splits option.")}
         artifacts = [ArtifactRecord(active.task_id, *row) for row in result["artifacts"]]
+        codec.trust(result.get("created") or [])  # the next tasks fork with them known
         fault("after_blobs")  # test-only pause: blobs written, catalog rows not yet
         gone = [a for a in artifacts if not self.store.blobs.exists(a.key)]
         if gone and result["status"] == "succeeded":  # never commit rows without their data

@@ -24,7 +24,7 @@ from ..flow.metaflow_plugins.catch_decorator import FailureHandledByCatch
 from ..flow.metaflow_plugins.timeout_decorator import TimeoutException
 from ..flow.inputs import InputTask, Inputs
 from ..flow.spec import TaskState, flow_constants
-from ..store import BlobStore
+from ..store import BlobStore, codec
 from ..store.errors import StoreError
 from ..store.paths import ENV_VAR as STORE_ENV_VAR
 from ..store.summary import time_bound
@@ -197,6 +197,7 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
         "exception": exc_line,
         "traceback": tb_text,
         "artifacts": artifacts,
+        "created": codec.take_created(),
         "transition": state.transition.to_json() if state.transition and status == "succeeded" else None,
     }
 

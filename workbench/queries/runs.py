@@ -15,10 +15,10 @@ ALL_KINDS = ("run", "resume", "spin", "metaflow")
 PLAIN_KINDS = ("run", "metaflow")
 
 
-def list_runs(catalog: Catalog, flow: str, kinds: tuple[str, ...] = ALL_KINDS
-              ) -> list[RunRecord]:
-    """Runs of ``flow`` of the given kinds, newest first."""
-    return [r for r in catalog.list_runs(flow) if r.kind in kinds]
+def list_runs(catalog: Catalog, flow: str, kinds: tuple[str, ...] = ALL_KINDS,
+              limit: int | None = None) -> list[RunRecord]:
+    """Runs of ``flow`` of the given kinds, newest first, at most ``limit``."""
+    return catalog.list_runs(flow, limit=limit, kinds=kinds)
 
 
 def latest_run(catalog: Catalog, flow: str, *, kinds: tuple[str, ...] = ALL_KINDS,
@@ -30,7 +30,7 @@ def latest_run(catalog: Catalog, flow: str, *, kinds: tuple[str, ...] = ALL_KIND
 def latest_finished(catalog: Catalog, flow: str, kinds: tuple[str, ...] = MAIN_KINDS
                     ) -> RunRecord | None:
     """The newest run of the given kinds that is not running any more (whatever its end)."""
-    return next((r for r in list_runs(catalog, flow, kinds) if r.status != "running"), None)
+    return next((r for r in catalog.iter_runs(flow, kinds) if r.status != "running"), None)
 
 
 def latest_started_by_run(catalog: Catalog, flow: str) -> RunRecord | None:
@@ -96,4 +96,4 @@ def spin_candidates(catalog: Catalog, flow: str) -> Iterator[RunRecord]:
     """Runs a spin or resume may take its inputs from by default, newest first: every kind
     (a spin included, so chained spins use the freshest inputs), none still running. The
     planner takes the first whose parent tasks of the step succeeded."""
-    return (r for r in catalog.list_runs(flow) if r.status != "running")
+    return (r for r in catalog.iter_runs(flow) if r.status != "running")

@@ -14,6 +14,7 @@ The CLI, the Python API, the engine worker and the app all ask :func:`before_tas
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any, Callable
 
 from ..compare import ArtifactDiff, diff_artifacts
@@ -79,7 +80,7 @@ def before_task(store: Store, run: RunRecord, task: TaskRecord,
     # A step a recursive switch loops over runs several times at one path: the k-th time
     # is compared with the k-th time.
     nth = _iteration(step_tasks(store.catalog, run, task.step), task)
-    for candidate in (start, *lineage(store.catalog, start)):
+    for candidate in chain((start,), lineage(store.catalog, start)):  # lazily: nearest first
         same = [t for t in step_tasks(store.catalog, candidate, task.step)
                 if t.finished and split_path(t) == path]
         if same:

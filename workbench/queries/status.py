@@ -13,7 +13,7 @@ from typing import Any
 
 from ..flow import FlowGraph
 from ..store import RunRecord, Store, StoreError, TaskRecord
-from .runs import lineage, run_label
+from .runs import run_label
 from .steps import step_status as tasks_status
 from .steps import tasks_by_step
 
@@ -116,7 +116,7 @@ def reference_run(store: Store, flow: str, run: RunRecord | int | None = None
             raise StoreError(f"run {flow}/{int(run)} not found in {store.root}")
         return rec, f"run {rec.number}, as asked"
     skipped: list[str] = []
-    for rec in store.catalog.list_runs(flow):
+    for rec in store.catalog.iter_runs(flow):
         if rec.status == "succeeded" and _reached_end(store, rec):
             why = f"run {rec.number} ({run_label(rec)}) is the newest run that reached end"
             if skipped:
@@ -125,7 +125,7 @@ def reference_run(store: Store, flow: str, run: RunRecord | int | None = None
             return rec, why
         skipped.append(f"run {rec.number} ({rec.status}"
                        + (", never reached end" if rec.status == "succeeded" else "") + ")")
-    finished = next((r for r in store.catalog.list_runs(flow) if r.status != "running"), None)
+    finished = next((r for r in store.catalog.iter_runs(flow) if r.status != "running"), None)
     if finished is not None:
         return finished, (f"no run reached end yet; run {finished.number} "
                           f"({run_label(finished)}, {finished.status}) is the newest finished")
@@ -135,14 +135,15 @@ def reference_run(store: Store, flow: str, run: RunRecord | int | None = None
 
 
 def _reached_end(store: Store, run: RunRecord) -> bool:
-    """``end`` succeeded in ``run`` or, for a spin, in the nearest run of its lineage."""
-    for rec in (run, *(lineage(store.catalog, run) if run.kind == "spin" else ())):
-        tasks = store.catalog.list_tasks(rec.id, "end")
-        if tasks:
-            return tasks_status(tasks) == "succeeded"
-        if rec.kind != "spin":
+    """``end`` succeeded in ``run`` or, for a spin, in the nearest run of its spin chain."""
+    if run.kind != "spin":
+        tasks = store.catalog.list_tasks(run.id, "end")
+    else:
+        links, nearest = store.catalog.spin_chain(run.id)
+        if "end" not in nearest:
             return False
-    return False
+        tasks = store.catalog.list_tasks(links[nearest["end"]].id, "end")
+    return bool(tasks) and tasks_status(tasks) == "succeeded"
 
 
 def graph_code_hash(steps: list[tuple[str, str]]) -> str:
@@ -171,21 +172,37 @@ def _added_steps(graph: FlowGraph, store: Store, ref: RunRecord,
     return [n.name for n in graph.sorted_nodes() if n.name not in known]
 
 
-def overlay(store: Store, ref: RunRecord) -> tuple[list[RunRecord], dict[str, int],
+def overlay(store: Store, ref: RunRecord) -> tuple[dict[int, RunRecord], dict[str, int],
                                                     dict[str, list[TaskRecord]]]:
     """The reference run's tasks per step; a spin's missing steps come from its origin run
-    (and so on down a chain of spins). Returns the chain, each step's index in it, the tasks.
-    This is the run as status, the DAG and the Source tab see it."""
-    chain: list[RunRecord] = []
+    (and so on down a chain of spins). Returns the runs the steps came from and the spins
+    among them that matter (by position in the chain, 0 = ``ref``), each step's position, and
+    the tasks. This is the run as status, the DAG and the Source tab see it.
+
+    The chain is walked in one query: after hundreds of chained spins this reads the two or
+    three runs that hold the steps, not every run of the session."""
+    links, nearest = store.catalog.spin_chain(ref.id)
+    by_depth = {link.depth: link for link in links}
+    needed = set(nearest.values())
+    # the newest spin of each spun step: what a step downstream was not re-run after
+    firsts: dict[str, int] = {}
+    for link in links:
+        if link.kind == "spin" and link.spun_step:
+            firsts.setdefault(link.spun_step, link.depth)
+    needed.update(firsts.values())
+    chain: dict[int, RunRecord] = {0: ref}
+    for depth in sorted(needed - {0}):
+        rec = store.catalog.get_run_by_id(by_depth[depth].id)
+        if rec is not None:
+            chain[depth] = rec
     source: dict[str, int] = {}
     by_step: dict[str, list[TaskRecord]] = {}
-    for run in (ref, *lineage(store.catalog, ref)):
-        chain.append(run)
-        for step, tasks in tasks_by_step(store.catalog, run).items():
-            if step not in by_step:
-                by_step[step], source[step] = tasks, len(chain) - 1
-        if run.kind != "spin":
-            break
+    for depth in sorted(set(nearest.values())):
+        if depth not in chain:
+            continue
+        for step, tasks in tasks_by_step(store.catalog, chain[depth]).items():
+            if nearest.get(step) == depth:
+                by_step[step], source[step] = tasks, depth
     return chain, source, by_step
 
 
@@ -225,7 +242,7 @@ def step_status(graph: FlowGraph, store: Store | None, run: RunRecord | int | No
         for step in _descendants(graph, [root]):
             stale_from.setdefault(step, root)
     respun: dict[str, RunRecord] = {}  # step -> the newest spin it was not re-run after
-    for i, spin in enumerate(chain):
+    for i, spin in sorted(chain.items()):
         if spin.kind == "spin" and spin.spun_step in graph:
             for step in _descendants(graph, [spin.spun_step]):
                 if source.get(step, -1) > i:

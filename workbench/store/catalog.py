@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 
 import blake3
 
@@ -397,6 +397,16 @@ class ArtifactRecord:
     summary: str
 
 
+class ChainLink(NamedTuple):
+    """One run of a spin chain, as :meth:`Catalog.spin_chain` walks it (no JSON decoded)."""
+
+    id: int
+    number: int
+    kind: str
+    spun_step: str | None
+    depth: int
+
+
 def _run_record(row: Sequence[Any], now: float) -> RunRecord:
     (rid, flow, number, kind, status, flow_file, params, origin, spun, overrides, code_hash,
      tags, user, host, pid, started, finished, heartbeat, against, spun_split, message,
@@ -705,15 +715,46 @@ class Catalog:
         """Names of flows with at least one run, sorted."""
         return [r[0] for r in self._all("SELECT DISTINCT flow FROM runs ORDER BY flow")]
 
-    def list_runs(self, flow: str, limit: int | None = None) -> list[RunRecord]:
-        """Runs of a flow, newest first."""
-        sql = f"SELECT {_RUN_COLS} FROM runs WHERE flow = ? ORDER BY number DESC"
+    def list_runs(self, flow: str, limit: int | None = None,
+                  kinds: Iterable[str] | None = None) -> list[RunRecord]:
+        """Runs of a flow (of the given kinds), newest first, at most ``limit``."""
+        sql = f"SELECT {_RUN_COLS} FROM runs WHERE flow = ?"
         params: tuple = (flow,)
+        if kinds is not None:
+            kinds = tuple(kinds)
+            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            params += kinds
+        sql += " ORDER BY number DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params += (int(limit),)
         now = time.time()
         return [_run_record(r, now) for r in self._all(sql, params)]
+
+    def iter_runs(self, flow: str, kinds: Iterable[str] | None = None,
+                  page: int = 32) -> Iterator[RunRecord]:
+        """Runs of a flow, newest first, read a page at a time: a caller that stops at the
+        first match reads a few rows, not the whole history."""
+        kinds = tuple(kinds) if kinds is not None else None
+        below: int | None = None
+        while True:
+            sql = f"SELECT {_RUN_COLS} FROM runs WHERE flow = ?"
+            params: tuple = (flow,)
+            if kinds is not None:
+                sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+                params += kinds
+            if below is not None:
+                sql += " AND number < ?"
+                params += (below,)
+            rows = self._all(sql + " ORDER BY number DESC LIMIT ?", (*params, page))
+            now = time.time()
+            for row in rows:
+                rec = _run_record(row, now)
+                below = rec.number
+                yield rec
+            if len(rows) < page:
+                return
+            page = min(page * 4, 4096)
 
     def mutate_run_tags(self, run_id: int, change: Any) -> tuple[str, ...]:
         """Read a run's user tags, ``change(tags, system_tags) -> new tags``, write them, in
@@ -754,6 +795,26 @@ class Catalog:
             params += kinds
         row = self._one(sql + " ORDER BY number DESC LIMIT 1", params)
         return _run_record(row, time.time()) if row else None
+
+    def spin_chain(self, run_id: int) -> tuple[list[ChainLink], dict[str, int]]:
+        """The run and the runs it was spun from, nearest first, through every spin up to
+        and including the first run that is not a spin; and for each step the position in
+        that chain of the nearest run that has a task of it. One query, however long the
+        chain (a session of hundreds of chained spins walks it in SQLite, not row by row)."""
+        walk = """
+            WITH RECURSIVE chain(id, flow, number, kind, spun, origin, depth) AS (
+                SELECT id, flow, number, kind, spun_step, origin_run, 0 FROM runs WHERE id = ?
+                UNION ALL
+                SELECT r.id, r.flow, r.number, r.kind, r.spun_step, r.origin_run, c.depth + 1
+                FROM chain c JOIN runs r ON r.flow = c.flow AND r.number = c.origin
+                WHERE c.kind = 'spin' AND r.number < c.number
+            )"""
+        links = [ChainLink(*row) for row in self._all(
+            walk + " SELECT id, number, kind, spun, depth FROM chain ORDER BY depth", (run_id,))]
+        nearest = dict(self._all(
+            walk + " SELECT t.step, MIN(c.depth) FROM chain c JOIN tasks t ON t.run_id = c.id"
+            " GROUP BY t.step", (run_id,)))
+        return links, nearest
 
     def count_runs(self, flow: str) -> int:
         """Number of runs of a flow."""

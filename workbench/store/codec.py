@@ -35,6 +35,7 @@ import blake3
 import cloudpickle
 
 from .. import settings
+from . import mapped
 from .errors import BlobCorruptError, BlobMissingError, SerializationError, StoreError
 from .faults import fault
 
@@ -51,6 +52,40 @@ _THREADED_HASH_BYTES = 4 << 20
 VERIFY_ENV = "WORKBENCH_VERIFY_MB"
 # Files this process already hashed: (path, inode, size, mtime_ns). Blob files never change.
 _verified: set[tuple[str, int, int, int]] = set()
+# Blob files this process created, as (path, inode, size, mtime_ns): a task reports them so
+# that the run's later tasks, forked from the runtime, need not hash what was just written.
+_created: list[tuple[str, int, int, int]] = []
+
+
+def _identity(path: Path) -> tuple[str, int, int, int]:
+    st = os.stat(path, follow_symlinks=False)
+    return (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _touch(path: Path) -> None:
+    """Make a reused blob young again; a hashed file stays known as hashed."""
+    before = _identity(path)
+    os.utime(path)
+    if before in _verified:
+        after = _identity(path)
+        _verified.add(after)
+        _created.append(after)
+
+
+def take_created() -> list[tuple[str, int, int, int]]:
+    """The blob files this process created since the last call (and forget them)."""
+    created = list(_created)
+    _created.clear()
+    return created
+
+
+def trust(identities: list[tuple[str, int, int, int]] | list[list]) -> None:
+    """Count these blob files as hashed: written by this run's own task just now, each one
+    hashed while it was written. A file changed since (other inode, size or time) is not."""
+    for ident in identities:
+        if len(_verified) >= 100_000:
+            _verified.clear()
+        _verified.add((str(ident[0]), int(ident[1]), int(ident[2]), int(ident[3])))
 
 
 def verify_limit() -> int | None:
@@ -167,6 +202,9 @@ def encode(obj: Any, name: str | None = None, *, hash_now: bool = True) -> Encod
         ) from exc
     layout = Layout.of(len(stream), tuple(v.nbytes for v in views))
     total = len(stream) + sum(layout.buffer_lens)
+    key = mapped.known_key(stream, views)  # a value still its blob's untouched map
+    if key is not None:
+        return Encoded(stream, tuple(views), key, layout)
     if not hash_now and total >= OVERLAP_BYTES:
         return Encoded(stream, tuple(views), None, layout)
     return Encoded(stream, tuple(views), _hash([stream, *views], total), layout)
@@ -234,13 +272,14 @@ def write_new(enc: Encoded, dest_of: Any, tmp_dir: Path, chunk: int = 16 << 20) 
         dest = Path(dest_of(key))
         try:
             if os.stat(dest).st_size == enc.size:
-                os.utime(dest)  # as in write(): a reused blob is young again for gc
+                _touch(dest)  # as in write(): a reused blob is young again for gc
                 return key
         except FileNotFoundError:
             pass
         dest.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
         os.replace(tmp, dest)
         tmp = None
+        _created.append(_identity(dest))
         return key
     except OSError as exc:
         raise StoreError(f"cannot write blob into {tmp_dir.parent}: {exc.strerror or exc}") from exc
@@ -262,7 +301,7 @@ def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
         if os.stat(dest).st_size == enc.size:
             # Touch it: gc leaves young blobs alone, so a blob reused now survives a sweep
             # that runs before this task's catalog rows exist.
-            os.utime(dest)
+            _touch(dest)
             return False
     except FileNotFoundError:
         pass
@@ -274,6 +313,7 @@ def write(enc: Encoded, dest: Path, tmp_dir: Path) -> bool:
             _write_body(f, enc)
         os.replace(tmp, dest)
         tmp = None
+        _created.append(_identity(dest))
     except OSError as exc:
         raise StoreError(f"cannot write blob {dest}: {exc.strerror or exc}") from exc
     finally:
@@ -353,8 +393,7 @@ def load(path: str | os.PathLike[str], verify: bool | None = None) -> Any:
     stream, bufs = _parts(mm, layout)
     seen = None
     if verify is None:
-        st = os.stat(path, follow_symlinks=False)
-        seen = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+        seen = _identity(path)
         limit = verify_limit()
         verify = (limit is None or layout.total <= limit) and seen not in _verified
     if verify:
@@ -366,7 +405,10 @@ def load(path: str | os.PathLike[str], verify: bool | None = None) -> Any:
                 _verified.clear()
             _verified.add(seen)
     try:
-        return pickle.loads(stream, buffers=bufs)
+        value = pickle.loads(stream, buffers=bufs)
     except Exception as exc:
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
         raise SerializationError(f"blob {path} can't be unpickled: {reason}") from exc
+    mapped.remember(path.name, mm, layout.header_len, layout.stream_len,
+                    layout.buffer_offsets, layout.buffer_lens)
+    return value
