@@ -418,13 +418,13 @@ class Run(_CatalogObject):
         return iter(self.steps())
 
     def __getitem__(self, step: str) -> "Step":
-        if not isinstance(step, str) or not self._store.catalog.list_tasks(self._id, step):
+        if not isinstance(step, str) or not self._store.catalog.has_step(self._id, step):
             raise MetaflowNotFound(
                 f"step {self.pathspec}/{step} not found in {self._store.root}")
         return self._classes["step"]._make(self, step)
 
     def __contains__(self, step: object) -> bool:
-        return isinstance(step, str) and bool(self._store.catalog.list_tasks(self._id, step))
+        return isinstance(step, str) and self._store.catalog.has_step(self._id, step)
 
     def diffs(self, step: str | None = None) -> list[TaskDiff]:
         """For a spin or resume: each task of ``step`` (default: the spun step) it executed,

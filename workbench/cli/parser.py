@@ -22,6 +22,10 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+RUNS_SHOWN = 50  # rows `workbench runs` prints by default
+TASKS_SHOWN = 50  # tasks `workbench show Flow/run/step` lists by default
+
+
 def parse_assignments(pairs: list[str], option: str = "--param") -> dict[str, str]:
     """``["a=1", "b=x"]`` -> ``{"a": "1", "b": "x"}``; a pair without ``=`` is a usage error."""
     from .app import UsageError  # noqa: PLC0415 - app imports this module
@@ -174,9 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="compare_commands:cmd_gc")
 
     p = sub.add_parser("runs", help="list a flow's runs, newest first",
-                       description="List the runs of FLOW (a flow file or a flow name).")
+                       description="List the runs of FLOW (a flow file or a flow name): the "
+                                   f"newest {RUNS_SHOWN} as a table (a last line says how many "
+                                   "more there are), every run with --json.")
     p.add_argument("flow", metavar="FLOW", help="flow file (.py) or flow name")
-    p.add_argument("--limit", type=int, default=None, metavar="N", help="show at most N runs")
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--limit", type=int, default=None, metavar="N",
+                       help=f"show at most N runs (default: {RUNS_SHOWN}; --json: all)")
+    shown.add_argument("--all", action="store_true", help="show every run")
     _flow_option(p)
     _common(p)
     p.set_defaults(handler="read_commands:cmd_runs")
@@ -187,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--diff", action="store_true",
                    help="for Flow/run/step of a spin or resume: what it changed in the step, "
                         "against the same step in the nearest run of its lineage")
+    p.add_argument("--all", action="store_true",
+                   help=f"for Flow/run/step: list every task (default: {TASKS_SHOWN}, the "
+                        "ones that did not succeed first)")
     _common(p)
     p.set_defaults(handler="read_commands:cmd_show")
 

@@ -11,6 +11,7 @@ import codecs
 import json
 import os
 import sys
+from collections import Counter
 from typing import Any
 
 from rich.table import Table
@@ -20,6 +21,7 @@ from ..client import Flow, Run, Step, Task, open_store
 from ..queries import list_runs, run_label
 from ..store import RunRecord
 from .commands import run_json, steps_table, task_json
+from .parser import RUNS_SHOWN, TASKS_SHOWN
 from .console import (format_params, format_seconds, format_size, format_time, safe,
                       status_text, stdout_console)
 
@@ -86,13 +88,17 @@ def cmd_runs(args: argparse.Namespace) -> int:
         raise _usage(f"--limit {args.limit}: expected a number >= 0")
     name = _flow_name(args.flow, args.flow_name)
     flow = Flow(name, store=open_store(args.store))
-    records = list_runs(flow.store.catalog, name)  # every kind: spins too
-    if args.limit is not None:
-        records = records[: args.limit]
+    limit = args.limit
+    if limit is None and not args.all and not args.json:
+        limit = RUNS_SHOWN
+    records = list_runs(flow.store.catalog, name, limit=limit)  # every kind: spins too
     if args.json:
         print(json.dumps([runs_json(r) for r in records], default=str))
         return EXIT_OK
-    table = Table(title=Text(safe(f"{name}  ({len(records)} runs)")), title_justify="left")
+    total = flow.store.catalog.count_runs(name) if limit is not None else len(records)
+    title = f"{name}  ({total:,} runs" + (f", newest {len(records):,} shown)"
+                                          if total > len(records) else ")")
+    table = Table(title=Text(safe(title)), title_justify="left")
     table.add_column("run", justify="right")
     table.add_column("kind")
     table.add_column("status")
@@ -103,7 +109,12 @@ def cmd_runs(args: argparse.Namespace) -> int:
         table.add_row(_t(rec.number), _t(run_label(rec)), status_text(rec.status),
                       _t(format_time(rec.started_at)), _t(format_seconds(rec.duration)),
                       _t(format_params(rec.parameters, 80)))
-    stdout_console().print(table)
+    console = stdout_console()
+    console.print(table)
+    if total > len(records):
+        more = total - len(records)
+        console.print(Text(f"… {more:,} older run{'s' if more != 1 else ''} not shown: "
+                           "--limit N or --all to list them", style="dim"))
     return EXIT_OK
 
 
@@ -146,14 +157,30 @@ def _show_run(run: Run, as_json: bool) -> int:
     return EXIT_OK
 
 
-def _show_step(step: Step, as_json: bool) -> int:
+def _tasks_shown(tasks: list[Any], limit: int | None) -> list[Any]:
+    """The tasks a step's table lists: every one within ``limit``; past it, the ones that did
+    not succeed first (what a reader looks for), then the first splits, in split order."""
+    if limit is None or len(tasks) <= limit:
+        return tasks
+    picked = [t for t in tasks if t.status != "succeeded"][:limit]
+    chosen = {t.id for t in picked}
+    picked += [t for t in tasks if t.id not in chosen][: limit - len(picked)]
+    order = {t.id: i for i, t in enumerate(tasks)}
+    return sorted(picked, key=lambda t: order[t.id])
+
+
+def _show_step(step: Step, as_json: bool, show_all: bool = False) -> int:
     tasks = step.task_records()
     if as_json:
         print(json.dumps({"pathspec": step.pathspec, "flow": step.run.flow_name,
                           "run": step.run.number, "step": step.name,
                           "tasks": [task_json(t) for t in tasks]}, default=str))
         return EXIT_OK
-    table = Table(title=Text(safe(f"{step.pathspec}  {len(tasks)} task(s)")),
+    shown = _tasks_shown(tasks, None if show_all else TASKS_SHOWN)
+    counts = Counter(t.status for t in tasks)
+    summary = ", ".join(f"{n:,} {status}" for status, n in counts.most_common())
+    table = Table(title=Text(safe(f"{step.pathspec}  {len(tasks):,} task(s)"
+                                  + (f": {summary}" if len(tasks) > 1 else ""))),
                   title_justify="left")
     table.add_column("task", justify="right")
     table.add_column("index", justify="right")
@@ -161,12 +188,18 @@ def _show_step(step: Step, as_json: bool) -> int:
     table.add_column("attempt", justify="right")
     table.add_column("time", justify="right")
     table.add_column("exception", overflow="fold")
-    for t in tasks:
+    for t in shown:
         exc = t.exception if t.status != "succeeded" else ""
         table.add_row(_t(t.id), _t("-" if t.split_index is None else t.split_index),
                       status_text(t.status), _t(t.attempt), _t(format_seconds(t.duration)),
                       _t((exc or "").strip().split("\n")[0], "red"))
-    stdout_console().print(table)
+    console = stdout_console()
+    console.print(table)
+    if len(shown) < len(tasks):
+        more = len(tasks) - len(shown)
+        console.print(Text(f"… {more:,} more task{'s' if more != 1 else ''} not listed: "
+                           "--all to list every task, --json for all of them as data",
+                           style="dim"))
     return EXIT_OK
 
 
@@ -254,7 +287,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             raise _usage(f"--diff takes a step, Flow/run/step, not {args.pathspec!r}")
         return _show_step_diff(Step(spec, store=store), args.json)
     if len(parts) == 3:
-        return _show_step(Step(spec, store=store), args.json)
+        return _show_step(Step(spec, store=store), args.json, args.all)
     return _show_task(Task(spec, store=store), args.json)
 
 

@@ -19,6 +19,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+from pathlib import Path
 
 from .. import settings
 from ..flow.artifacts import Transition
@@ -57,10 +58,29 @@ def log_cap_bytes() -> int:
 
 @dataclass
 class _Stream:
-    file: BinaryIO
+    """One stream of a running task: its log file, opened on the first byte (a task that
+    prints nothing leaves no file: a 5,000-split foreach is not 10,000 empty files)."""
+
+    path: Path
     written: int = 0
     truncated: bool = False
     pending: bytes = b""
+    _file: BinaryIO | None = None
+
+    def write(self, data: bytes) -> None:
+        if not data:
+            return
+        if self._file is None:
+            self._file = open(self.path, "ab")  # noqa: SIM115 - closed by close()
+        self._file.write(data)
+
+    def flush(self) -> None:
+        if self._file is not None:
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
 
 
 @dataclass
@@ -368,16 +388,18 @@ class Runtime:
         sizes = {}
         for fd, stream in ((proc.stdout_fd, "stdout"), (proc.stderr_fd, "stderr")):
             path = self.store.log_path(task_id, stream)
-            log = open(path, "ab")  # noqa: SIM115 - closed in _finalize
-            sizes[stream] = path.stat().st_size
-            active.streams[fd] = (stream, _Stream(log, written=sizes[stream]))
+            try:
+                sizes[stream] = path.stat().st_size  # an earlier attempt's
+            except FileNotFoundError:
+                sizes[stream] = 0
+            active.streams[fd] = (stream, _Stream(path, written=sizes[stream]))
             state.selector.register(fd, selectors.EVENT_READ, (active, stream))
         active.order = OrderRecorder(self.store.log_path(task_id, ORDER_SUFFIX),
                                      sizes["stdout"], sizes["stderr"])
         if attempt:
             for fd, (stream, log_stream) in active.streams.items():
                 header = f"--- attempt {attempt} ---\n".encode()
-                log_stream.file.write(header)
+                log_stream.write(header)
                 active.order.add(stream, len(header))
         state.selector.register(proc.result_fd, selectors.EVENT_READ, (active, "result"))
         if proc.pidfd is not None:
@@ -457,8 +479,8 @@ class Runtime:
             return
         kept = chunk[:max(0, self.log_cap - stream.written)]
         try:
-            stream.file.write(kept)
-            stream.file.flush()  # readers in other processes (`workbench logs`) see it now
+            stream.write(kept)
+            stream.flush()  # readers in other processes (`workbench logs`) see it now
         except OSError as exc:  # a full disk, a file size limit: the task fails, not the run
             self._write_failed(active, stream, stream_name, exc)
             return
@@ -477,7 +499,7 @@ class Runtime:
             self._flush_partial(state, active, fd)
             note = f"[workbench: {stream_name} truncated at {self.log_cap} bytes]"
             try:
-                stream.file.write(f"\n{note}\n".encode())
+                stream.write(f"\n{note}\n".encode())
                 if active.order is not None:
                     active.order.add(stream_name, len(note) + 2)
             except OSError as exc:
@@ -552,7 +574,7 @@ class Runtime:
             self._on_log(state, active, err_fd, b"Task failed with a segmentation fault.\n")
         for stream_name, stream in active.streams.values():
             try:
-                stream.file.close()  # flushes: the last buffered write can fail here
+                stream.close()  # flushes: the last buffered write can fail here
             except OSError as exc:
                 self._write_failed(active, stream, stream_name, exc)
         if active.order is not None:

@@ -243,8 +243,15 @@ def _dumps(value: Any) -> str | None:
     return None if value is None else json.dumps(value, default=str)
 
 
+_decode = json.JSONDecoder().decode
+
+
 def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    if text is None or text == "null":
+        return None
+    if text == "[]":  # most stacks and input lists of a wide foreach's rows
+        return []
+    return _decode(text)
 
 
 _BOOT_TIME: float | None = None
@@ -716,10 +723,16 @@ class Catalog:
         return [r[0] for r in self._all("SELECT DISTINCT flow FROM runs ORDER BY flow")]
 
     def list_runs(self, flow: str, limit: int | None = None,
-                  kinds: Iterable[str] | None = None) -> list[RunRecord]:
-        """Runs of a flow (of the given kinds), newest first, at most ``limit``."""
+                  kinds: Iterable[str] | None = None,
+                  down_to: int | None = None) -> list[RunRecord]:
+        """Runs of a flow (of the given kinds), newest first, at most ``limit``; with
+        ``down_to``, every run numbered at least that (whatever the limit)."""
         sql = f"SELECT {_RUN_COLS} FROM runs WHERE flow = ?"
         params: tuple = (flow,)
+        if down_to is not None:
+            sql += " AND number >= ?"
+            params += (int(down_to),)
+            limit = None
         if kinds is not None:
             kinds = tuple(kinds)
             sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
@@ -1027,6 +1040,11 @@ class Catalog:
         now = time.time()
         rows = self._all(sql + " ORDER BY t.step, t.split_index, t.id", params)
         return [_task_record(r, now) for r in rows]
+
+    def has_step(self, run_id: int, step: str) -> bool:
+        """Whether the run has a task of ``step`` (one indexed row read, none decoded)."""
+        return self._one("SELECT 1 FROM tasks WHERE run_id = ? AND step = ? LIMIT 1",
+                         (run_id, step)) is not None
 
     def get_task(self, task_id: int) -> TaskRecord | None:
         """The task with this id, or None."""

@@ -20,6 +20,7 @@ from ..display import format_size, safe
 from ..engine import protocol as P
 from ..flow import FlowError, parse_graph
 from ..store import RunRecord, Store, TaskRecord, resolve_store_dir
+from . import model
 from .commands import WorkbenchCommands
 from .editor import open_in_editor
 from .engine_bridge import EngineBridge, EngineFactory, default_engine_factory
@@ -61,6 +62,7 @@ class WorkbenchApp(EngineBridge, App[int]):
         self.selected_step: str | None = None
         self.selected_split = 0  # position in the step's task list
         self.marked: int | None = None
+        self.runs_window = model.RUNS_WINDOW  # newest runs the Runs pane lists
         self.messages: list[tuple[str, str]] = []  # every notification, oldest first
         self._spin_asked_from: dict[str, str | None] = {}  # spun step -> step selected then
         self.last_params: dict[str, str] = {}
@@ -531,9 +533,8 @@ class WorkbenchApp(EngineBridge, App[int]):
         if other is None or other == run.number:
             other = run.origin_run
         if other is None:
-            older = [r.number for r in queries.list_runs(store.catalog, self.flow)
-                     if r.number < run.number]
-            other = older[0] if older else None
+            other = next((r.number for r in store.catalog.iter_runs(self.flow)
+                          if r.number < run.number), None)
         if other is None:
             self.notify("mark a run with m first, then select another and press c",
                         severity="warning")
@@ -541,6 +542,16 @@ class WorkbenchApp(EngineBridge, App[int]):
         from .screens.compare import CompareScreen
         a, b = sorted((other, run.number))
         self.push_screen(CompareScreen(store, self.flow, a, b))
+
+    def action_older_runs(self) -> None:
+        """List the next older runs in the Runs pane (it starts with the newest 100)."""
+        store = self.store
+        total = store.catalog.count_runs(self.flow) if store is not None else 0
+        if self.runs_window >= total:
+            self.notify(f"all {total:,} runs are listed")
+            return
+        self.runs_window += model.RUNS_WINDOW
+        self.main.refresh_runs()
 
     def action_metrics(self) -> None:
         """M: the runs as rows and the chosen scalar artifacts as columns."""

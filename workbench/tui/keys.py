@@ -59,6 +59,8 @@ APP_KEYS: list[Key] = [
     Key("prev_change", "N", "next_change(-1)", "Previous change", INSPECT, show=False,
         key_display="N", main=True),
     Key("mark", "m", "mark", "Mark run", INSPECT, show=False, main=True),
+    Key("older_runs", "plus", "older_runs", "List 100 older runs in the Runs pane", NAV,
+        show=False, key_display="+", main=True),
     Key("compare", "c", "compare", "Compare", INSPECT, main=True),
     Key("metrics", "M", "metrics", "Metrics", INSPECT, key_display="M",
         main=True),

@@ -56,6 +56,7 @@ class MainScreen(Screen[None]):
     selected_step = _from_app("selected_step")
     selected_split = _from_app("selected_split")
     _requested_run = _from_app("_requested_run")
+    runs_window = _from_app("runs_window")
     live_logs = _from_app("live_logs")
     spin_diffs = _from_app("spin_diffs")
     activity = _from_app("activity")
@@ -199,7 +200,13 @@ class MainScreen(Screen[None]):
 
     def refresh_runs(self) -> None:
         store = self.store
-        rows = model.run_rows(store, self.flow) if store is not None else []
+        window = self.runs_window
+        rows = model.run_rows(store, self.flow, limit=window) if store is not None else []
+        keep = [n for n in (self.selected_run, self._requested_run) if n is not None]
+        if store is not None and len(rows) == window and keep and min(keep) < rows[-1].number:
+            rows = model.run_rows(store, self.flow, down_to=min(keep))  # keep it listed
+        total = (store.catalog.count_runs(self.flow) if store is not None and len(rows) >= window
+                 else len(rows))
         numbers = [r.number for r in rows]
         if self.selected_run not in numbers:
             if self._requested_run in numbers:
@@ -208,7 +215,8 @@ class MainScreen(Screen[None]):
                 self.selected_run = numbers[0] if numbers else None
         self.query_one(RunsTable).show_runs(rows, self.selected_run)
         pane = self.query_one("#runs-pane")
-        pane.border_subtitle = f"{len(rows)} run{'s' if len(rows) != 1 else ''}"
+        pane.border_subtitle = (f"{len(rows):,} of {total:,} runs · + older" if total > len(rows)
+                                else f"{total:,} run{'s' if total != 1 else ''}")
 
     def refresh_selection(self) -> None:
         """The selected run changed (or its tasks did): DAG states, then the task views."""

@@ -22,7 +22,8 @@ from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
 from .dag_layout import StepState
 
 __all__ = [
-    "ArtifactRow", "RunRow", "artifact_rows", "clock", "format_started", "run_rows",
+    "ArtifactRow", "RUNS_WINDOW", "RunRow", "artifact_rows", "clock", "format_started",
+    "run_rows",
     "short_path", "step_states", "task_facts",
 ]
 
@@ -81,11 +82,16 @@ def format_started(epoch: float | None, now: float | None = None) -> str:
     return when.strftime("%Y-%m-%d")
 
 
-def run_rows(store: Store, flow: str) -> list[RunRow]:
-    """The flow's runs, newest first."""
+RUNS_WINDOW = 100  # runs the Runs pane lists at first (and adds per "older runs")
+
+
+def run_rows(store: Store, flow: str, limit: int | None = None,
+             down_to: int | None = None) -> list[RunRow]:
+    """The flow's runs, newest first: at most ``limit``, or every run down to number
+    ``down_to`` (a run asked for by number is always listed)."""
     now = clock()
     rows = []
-    for rec in list_runs(store.catalog, flow):
+    for rec in store.catalog.list_runs(flow, limit=limit, down_to=down_to):
         duration = rec.duration if rec.finished_at or rec.status == "running" else None
         rows.append(RunRow(
             number=rec.number, kind=rec.kind, label=safe(run_label(rec)), status=rec.status,
