@@ -109,8 +109,8 @@ def _call(entry: tuple[EngineWorker, Iterator[P.Event]], command: P.Command,
     seen: list[P.Event] = []
     for event in events:
         seen.append(event)
-        if echo and isinstance(event, P.LogLine):
-            print(f"[{event.step}/{event.task_id}] {event.line}")
+        if echo and isinstance(event, P.LogBatch):
+            print("\n".join(f"[{event.step}/{event.task_id}] {line}" for line in event.lines))
         if isinstance(event, P.CommandFinished):
             break
     else:

@@ -7,7 +7,7 @@ from queue import Empty, Queue
 
 import pytest
 
-from workbench.engine.protocol import LogLine, name_of
+from workbench.engine.protocol import LogBatch, name_of
 from workbench.engine.worker import EngineWorker
 
 FLOW = """
@@ -75,7 +75,7 @@ def test_run_then_spin_with_edited_code(worker):
     seen = _until(events, "command_finished")
     kinds = [name_of(e) for e in seen]
     assert kinds[0] == "run_started" and "task_started" in kinds and "run_finished" in kinds
-    assert any(isinstance(e, LogLine) and e.line == "start says hi" for e in seen)
+    assert any(isinstance(e, LogBatch) and "start says hi" in e.lines for e in seen)
     assert seen[-1].status == "succeeded" and not handle.busy
     flow.write_text(flow.read_text().replace("self.value * 2", "self.value * 3"))
     handle.spin("slow")

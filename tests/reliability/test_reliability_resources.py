@@ -95,17 +95,16 @@ def test_200mb_on_stdout_in_the_warm_worker(write_flow, store_dir, tag, monkeypa
         monkeypatch.setenv(key, value)
     worker = EngineWorker(flow, store_dir)
     worker.start()
-    counts = {"log_line": 0, "bytes": 0}
+    counts = {"log_batch": 0, "bytes": 0}
     notes = []
     finished = threading.Event()
 
     def pump() -> None:
         for event in worker.events():
-            if name_of(event) == "log_line":
-                counts["log_line"] += 1
-                counts["bytes"] += len(event.line)
-                if event.line.startswith("[workbench:"):
-                    notes.append(event.line)
+            if name_of(event) == "log_batch":
+                counts["log_batch"] += 1
+                counts["bytes"] += sum(len(line) for line in event.lines)
+                notes.extend(line for line in event.lines if line.startswith("[workbench:"))
             if name_of(event) == "command_finished":
                 finished.set()
 

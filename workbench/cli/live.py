@@ -4,7 +4,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from ..engine.events import Event, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted
+from ..engine.events import Event, LogBatch, RunFinished, RunStarted, TaskFinished, TaskStarted
 from .console import STATUS_GLYPH, STATUS_STYLE, format_params, format_seconds, safe
 
 
@@ -14,9 +14,31 @@ class LivePrinter:
     def __init__(self, console: Console, *, quiet: bool = False) -> None:
         self.console = console
         self.quiet = quiet
+        self._styled: dict[tuple[str, str], tuple[str, str]] = {}
 
     def _task(self, step: str, task_id: int) -> Text:
         return Text(f"[{step}/{task_id}]", style="cyan")
+
+    def _codes(self, style: str) -> tuple[str, str]:
+        """The escape codes this console opens and closes ``style`` with ("" without
+        colour), rendered once by rich itself."""
+        if style not in self._styled:
+            with self.console.capture() as captured:
+                self.console.print(Text("\0", style=style), end="")
+            before, _, after = captured.get().partition("\0")
+            self._styled[style] = (before, after)
+        return self._styled[style]
+
+    def _print_lines(self, event: LogBatch) -> None:
+        """A batch of a task's lines in one write: sanitised as one text (the one boundary,
+        ``safe``), prefixed per line; a rich renderable per line cost 40x ``cat``."""
+        cyan_on, cyan_off = self._codes("cyan")
+        prefix = f"{cyan_on}[{safe(event.step)}/{event.task_id}]{cyan_off} "
+        on, off = self._codes("red") if event.stream == "stderr" else ("", "")
+        body = safe("\n".join(event.lines))
+        out = self.console.file
+        out.write(prefix + on + body.replace("\n", f"{off}\n{prefix}{on}") + off + "\n")
+        out.flush()
 
     def __call__(self, event: Event) -> None:
         c = self.console
@@ -25,12 +47,9 @@ class LivePrinter:
             c.print(Text.assemble(("▶ ", "bold"), (f"{event.pathspec}", "bold"),
                                   (f" {event.kind} started", ""),
                                   (f"  {params}" if params else "", "dim")))
-        elif isinstance(event, LogLine):
-            if self.quiet:
-                return
-            style = "red" if event.stream == "stderr" else ""
-            c.print(Text.assemble(self._task(event.step, event.task_id), " ",
-                                  (safe(event.line), style)), soft_wrap=True)
+        elif isinstance(event, LogBatch):
+            if not self.quiet:
+                self._print_lines(event)
         elif isinstance(event, TaskStarted):
             attempt = f" (attempt {event.attempt + 1})" if event.attempt else ""
             c.print(Text.assemble(self._task(event.step, event.task_id),

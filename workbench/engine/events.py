@@ -28,12 +28,15 @@ class TaskStarted:
 
 
 @dataclass(frozen=True)
-class LogLine:
+class LogBatch:
+    """Lines a task wrote to one stream, as many as one read of its pipe brought (a step
+    printing 64 MB makes a thousand events, not a million)."""
+
     pathspec: str
     step: str
     task_id: int
     stream: str
-    line: str
+    lines: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ class RunFinished:
     message: str | None = None  # why, when no task says it (a run that never reached end)
 
 
-Event = RunStarted | TaskStarted | LogLine | TaskFinished | RunFinished
+Event = RunStarted | TaskStarted | LogBatch | TaskFinished | RunFinished
 EventSink = Callable[[Event], None]
 
 def ignore_events(event: Event) -> None:

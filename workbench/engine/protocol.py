@@ -17,7 +17,7 @@ import pickle
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Iterator, Protocol, Union, runtime_checkable
 
-from .events import LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted
+from .events import LogBatch, RunFinished, RunStarted, TaskFinished, TaskStarted
 
 
 class ProtocolError(ValueError):
@@ -146,7 +146,7 @@ COMMANDS: dict[str, type] = {
     "cancel": CancelCommand, "quit": QuitCommand,
 }
 EVENTS: dict[str, type] = {
-    "run_started": RunStarted, "task_started": TaskStarted, "log_line": LogLine,
+    "run_started": RunStarted, "task_started": TaskStarted, "log_batch": LogBatch,
     "task_finished": TaskFinished, "run_finished": RunFinished,
     "ready": Ready, "spin_finished": SpinFinished, "command_finished": CommandFinished,
     "idle": Idle, "error": Error, "worker_log": WorkerLog, "worker_restart": WorkerRestart,
@@ -155,7 +155,7 @@ EVENTS: dict[str, type] = {
 _NAMES = {cls: ("cmd", name) for name, cls in COMMANDS.items()} | \
     {cls: ("event", name) for name, cls in EVENTS.items()}
 
-Event = Union[RunStarted, TaskStarted, LogLine, TaskFinished, RunFinished, Ready, SpinFinished,
+Event = Union[RunStarted, TaskStarted, LogBatch, TaskFinished, RunFinished, Ready, SpinFinished,
               CommandFinished, Idle, Error, WorkerLog, WorkerRestart, WorkerExited]
 
 

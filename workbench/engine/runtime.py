@@ -33,7 +33,7 @@ from ..settings import current_user
 from ..store import ArtifactRecord, RunRecord, Store, StoreError, codec
 from ..store.faults import fault
 from ..store.logs import ORDER_SUFFIX, OrderRecorder
-from .events import (EventSink, LogLine, RunFinished, RunStarted, TaskFinished, TaskStarted,
+from .events import (EventSink, LogBatch, RunFinished, RunStarted, TaskFinished, TaskStarted,
                      ignore_events)
 from .errors import EngineInputError
 from .process import TaskProcess, fork_task, spawn_task, start_method
@@ -432,9 +432,9 @@ class Runtime:
         pathspec = self._pathspec(state, request.step, task_id)
         split_index = request.frames[-1].index if request.frames else None
         self.on_event(TaskStarted(pathspec, request.step, task_id, 0, split_index))
-        self.on_event(LogLine(pathspec, request.step, task_id, "stdout",
-                              f"reused from {executed.pathspec if executed else hit.pathspec}"
-                              " (same code and inputs)"))
+        self.on_event(LogBatch(pathspec, request.step, task_id, "stdout",
+                               (f"reused from {executed.pathspec if executed else hit.pathspec}"
+                                " (same code and inputs)",)))
         self.on_event(TaskFinished(pathspec, request.step, task_id, 0, "succeeded", 0.0))
         artifacts = self.catalog.list_artifacts(task_id)
         transition = Transition.from_json(record.transition) if record.transition else None
@@ -492,8 +492,9 @@ class Runtime:
         if len(stream.pending) > 65536:  # a huge line without newline: show it in pieces
             lines.append(stream.pending)
             stream.pending = b""
-        for line in lines:
-            self._emit_line(state, active, stream_name, line.decode("utf-8", "replace"))
+        if lines:
+            self._emit_lines(state, active, stream_name,
+                             b"\n".join(lines).decode("utf-8", "replace").split("\n"))
         if len(kept) < len(chunk):
             stream.truncated = True
             self._flush_partial(state, active, fd)
@@ -504,7 +505,7 @@ class Runtime:
                     active.order.add(stream_name, len(note) + 2)
             except OSError as exc:
                 self._write_failed(active, stream, stream_name, exc)
-            self._emit_line(state, active, stream_name, note)
+            self._emit_lines(state, active, stream_name, [note])
 
     def _record(self, write: Any) -> None:
         """A catalog write; when it fails (a disk a step filled), free the space reserve and
@@ -532,13 +533,16 @@ class Runtime:
     def _flush_partial(self, state: "_RunState", active: _Active, fd: int) -> None:
         stream_name, stream = active.streams[fd]
         if stream.pending:
-            self._emit_line(state, active, stream_name, stream.pending.decode("utf-8", "replace"))
+            self._emit_lines(state, active, stream_name,
+                             [stream.pending.decode("utf-8", "replace")])
             stream.pending = b""
 
-    def _emit_line(self, state: "_RunState", active: _Active, stream: str, line: str) -> None:
+    def _emit_lines(self, state: "_RunState", active: _Active, stream: str,
+                    lines: list[str]) -> None:
         step = active.request.step
-        self.on_event(LogLine(self._pathspec(state, step, active.task_id), step, active.task_id,
-                              stream, line.rstrip("\r")))
+        self.on_event(LogBatch(self._pathspec(state, step, active.task_id), step,
+                               active.task_id, stream,
+                               tuple(line.rstrip("\r") for line in lines)))
 
     # -- finishing -------------------------------------------------------------------------
     def _drain(self, state: "_RunState", active: _Active) -> None:

@@ -195,12 +195,13 @@ class EngineBridge:
         self.main.update_header()
         self.schedule_refresh()
 
-    def _engine_log_line(self, event: P.LogLine) -> None:
+    def _engine_log_batch(self, event: P.LogBatch) -> None:
         lines = self.live_logs.setdefault(int(event.task_id), [])
-        entry = (event.stream, event.line.rstrip("\n"))
-        if len(lines) < LIVE_LOG_LINES:
-            lines.append(entry)
-        self.main.live_log_line(int(event.task_id), entry)
+        entries = [(event.stream, line.rstrip("\n")) for line in event.lines]
+        room = LIVE_LOG_LINES - len(lines)
+        if room > 0:
+            lines.extend(entries[:room])
+        self.main.live_log_lines(int(event.task_id), entries)
 
     def _engine_task_finished(self, event: P.TaskFinished) -> None:
         self.running_tasks.pop(int(event.task_id), None)
@@ -284,7 +285,7 @@ class EngineBridge:
     # methods called _on_<event>, and an engine handler there would run on every idle.
     _HANDLERS: dict[type, Callable[[Any, Any], None]] = {
         P.Ready: _engine_ready, P.RunStarted: _engine_run_started,
-        P.TaskStarted: _engine_task_started, P.LogLine: _engine_log_line,
+        P.TaskStarted: _engine_task_started, P.LogBatch: _engine_log_batch,
         P.TaskFinished: _engine_task_finished, P.RunFinished: _engine_run_finished,
         P.SpinFinished: _engine_spin_finished, P.CommandFinished: _engine_command_finished,
         P.Idle: _engine_idle, P.Error: _engine_error, P.WorkerLog: _engine_worker_log,

@@ -122,11 +122,11 @@ class MainScreen(Screen[None]):
         self.update_header()
         self.app.start_session()
 
-    def live_log_line(self, task_id: int, entry: tuple[str, str]) -> None:
-        """A log line of a running task: shown at once when that task is on screen."""
+    def live_log_lines(self, task_id: int, entries: list[tuple[str, str]]) -> None:
+        """Log lines of a running task: shown at once when that task is on screen."""
         log = self.query_one(LogView)
         if log.task_id == task_id:
-            log.append(*entry)
+            log.extend(entries)
 
     @on(DataTable.RowHighlighted, "#runs")
     def _run_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -84,11 +84,16 @@ class LogView(ScrollView, can_focus=True):
         self.refresh()
 
     def append(self, stream: str, text: str) -> None:
+        self.extend([(stream, text)])
+
+    def extend(self, entries: list[tuple[str, str]]) -> None:
+        """Add lines of (stream, text) at the end, laid out and drawn once for all."""
         if not isinstance(self.source, ListLines):
             return
         at_bottom = self.scroll_offset.y >= self.max_scroll_y
-        for part in text.splitlines() or [""]:
-            self.source.append(stream, part)
+        for stream, text in entries:
+            for part in text.splitlines() or [""]:
+                self.source.append(stream, part)
         self._resize()
         if self.follow and at_bottom:
             self.scroll_end(animate=False)
