@@ -43,9 +43,10 @@ class OrderRecorder:
     ``.order`` file when the order is not simply all stdout, then all stderr. A retried
     task appends to what its earlier attempts recorded."""
 
-    def __init__(self, path: Path, stdout_size: int = 0, stderr_size: int = 0) -> None:
+    def __init__(self, path: Path, stdout_size: int = 0, stderr_size: int = 0,
+                 resumed: bool = True) -> None:
         self.path = path
-        runs = read_order(path)
+        runs = read_order(path) if resumed else None  # a first attempt has none to read
         if runs is None:
             runs = [n for n in (stdout_size, -stderr_size) if n]
         self.runs: list[int] = runs

@@ -32,6 +32,7 @@ class Store:
 
     def __init__(self, root: str | os.PathLike[str], *, create: bool = True) -> None:
         self.root = Path(os.path.abspath(os.fspath(root)))
+        self._logs_dir = os.fspath(self.root / "logs")
         self._prepare(create)
         self._refuse_lost_catalog()
         self.blobs = BlobStore(self.root)
@@ -119,7 +120,7 @@ class Store:
         interleave, ``store.logs``)."""
         if stream not in LOG_STREAMS and stream != ORDER_SUFFIX:
             raise ValueError(f"invalid log stream {stream!r}; expected stdout or stderr")
-        return self.root / "logs" / f"{int(task_id)}.{stream}"
+        return Path(f"{self._logs_dir}/{int(task_id)}.{stream}")  # (a hot path: no joins)
 
     def log_owner(self, task_id: int) -> int:
         """The task whose log files hold ``task_id``'s output: itself, or for a clone that
