@@ -46,6 +46,9 @@ LATE_BOUND = {
     ("flow", "client"): "`current.run` and `current.task` are client objects (flow/current.py)",
     ("store", "compat"): "an artifact imported from Metaflow is fetched through Metaflow's "
                          "datastore classes on its first load (store/remote.py FETCHERS)",
+    ("engine", "cli"): "a warm worker runs a `workbench spin` handed to it over its socket "
+                       "with the CLI's own handler, so the output is the CLI's "
+                       "(engine/worker.py, engine/handoff.py)",
     ("cli", "tui"): "`workbench FLOW.py` opens the app; no other command imports textual "
                     "(cli/app.py)",
 }

@@ -48,6 +48,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("WORKBENCH_TRUSTED_STORES", "store directories (separated by the path "
             "separator; * for all) trusted although another user owns them or their group "
             "may write them", lambda text: [p for p in text.split(os.pathsep) if p]),
+    Setting("WORKBENCH_HANDOFF", "0: `workbench spin` never hands itself to a warm worker "
+            "(the app's, or `workbench serve`) and always runs in its own process"),
     Setting("WORKBENCH_FAULT", "test-only: pause at named fault points "
             "(POINT:sleep=S[:skip=N];...)"),
     Setting("WORKBENCH_FAULT_MARK", "test-only: a file each fault point appends "

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 from .. import __version__
 from ..errors import WorkbenchError
-from .console import error_line
+from .lines import error_line
 from .parser import _Parser, build_parser  # noqa: F401 - re-exported for script.py and tests
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -78,6 +78,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_USAGE
     return _dispatch(args.handler, args)
+
+
+def run_handed_off(argv: list[str]) -> int:
+    """A handed-off command, in the warm worker: parsed and run as ``main`` would, never
+    handed off again; argparse's own exits become exit codes."""
+    global _warm_parser
+    if _warm_parser is None:  # built once per worker: it takes longer than a warm spin
+        _warm_parser = build_parser()
+    try:
+        args = _warm_parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return _dispatch(args.handler, args)
+
+
+_warm_parser: argparse.ArgumentParser | None = None
 
 
 def script_main(flow_cls: type, argv: Sequence[str]) -> None:

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from ..display import (STATUS_GLYPH, STATUS_STYLE, format_params, format_seconds,  # noqa: F401
                        format_size, format_time, safe, status_label)
+from .lines import error_line  # noqa: F401 - the CLI's one error line, re-exported
 
 
 def stdout_console() -> Console:
@@ -25,12 +26,6 @@ def stderr_console() -> Console:
 def status_text(status: str | None) -> Text:
     """``✔ succeeded`` coloured by status; ``· not run`` (dim) for None."""
     return Text(status_label(status), style=STATUS_STYLE.get(status or "", "dim"))
-
-
-def error_line(message: str) -> None:
-    """Print one ``workbench: error: ...`` line on stderr (plain text, no markup)."""
-    first = safe(str(message)).strip().splitlines() or [""]
-    print(f"workbench: error: {first[0]}", file=sys.stderr)
 
 
 def now() -> float:

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from .. import __version__
-from .console import error_line
+from .lines import error_line
 
 EXIT_USAGE = 2
 
@@ -176,6 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
     _flow_option(p)
     _common(p)
     p.set_defaults(handler="compare_commands:cmd_gc")
+
+    p = sub.add_parser(
+        "serve", help="keep a flow warm for `workbench spin` (the editor's save-and-spin)",
+        description="Keep FLOW imported with its artifacts cached, listening on a socket only "
+                    "you can open. While it runs, `workbench spin FLOW ...` (same flow file and "
+                    "store) is handed to it and answers in tens of milliseconds. The app does "
+                    "the same while it is open. Stop with ctrl+c.")
+    p.add_argument("flow", metavar="FLOW", help="flow file (.py)")
+    _flow_option(p)
+    _common(p, json_flag=False)
+    p.set_defaults(handler="serve_command:cmd_serve")
 
     p = sub.add_parser("runs", help="list a flow's runs, newest first",
                        description="List the runs of FLOW (a flow file or a flow name): the "

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..flow import load_flow
 from ..flow.parameters import resolve_parameters
-from ..store import RunRecord, Store
+from ..store import RunRecord, Store, resolve_store_dir
 from .events import EventSink, ignore_events
 from .replay import Replayer, SpinOutcome
 from .runtime import Runtime
@@ -39,9 +39,26 @@ def run_flow(flow_file: str | os.PathLike, params: Mapping[str, Any] | None = No
     return runtime.run(values, tags=tags)
 
 
+# Set by a warm worker while it runs a handed-off command (``engine.handoff``): given the flow
+# file, store root, flow name and event sink, its own loaded runtime, or None.
+_warm: Callable[[Path, Path, str | None, EventSink], Runtime | None] | None = None
+
+
+def use_warm_runtime(provider: Callable[[Path, Path, str | None, EventSink],
+                                        Runtime | None] | None) -> None:
+    """Let ``spin_step`` (and the rest) use a warm worker's runtime; None: stop."""
+    global _warm
+    _warm = provider
+
+
 def _runtime(flow_file: str | os.PathLike, store: Store | str | os.PathLike | None,
              flow_name: str | None, max_workers: int | None, on_event: EventSink,
              **run_options: Any) -> Runtime:
+    if _warm is not None and max_workers is None and not run_options:
+        root = store.root if isinstance(store, Store) else resolve_store_dir(store)
+        warm = _warm(Path(flow_file), root, flow_name, on_event)
+        if warm is not None:
+            return warm
     loaded = load_flow(Path(flow_file), flow_name)
     return Runtime(loaded, open_store(store), on_event=on_event, max_workers=max_workers,
                    **run_options)

@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -50,8 +51,12 @@ class WorkerLoop:
     """The worker process's main loop (runs in the child started by EngineWorker)."""
 
     def __init__(self, flow_file: str, store_dir: str, flow_name: str | None,
-                 out: io.TextIOBase) -> None:
+                 out: io.TextIOBase, *, commands_fd: int | None = 0,
+                 on_handed_off: Any = None) -> None:
         self.flow_file = Path(flow_file)
+        self.commands_fd = commands_fd  # None: no command pipe (``workbench serve``)
+        self.on_handed_off = on_handed_off  # told (argv, exit code, seconds) after each one
+        self.handoff: Any = None
         self.store_dir = store_dir
         self.flow_name = flow_name
         self.out = out
@@ -107,7 +112,11 @@ class WorkerLoop:
                 self.cache = ArtifactCache(store.blobs)
             self.runtime = Runtime(loaded, store, on_event=self._on_event)
             self.runtime.cache = self.cache
-            self.runtime.watch(0, self._read_commands)
+            if self.commands_fd is not None:
+                self.runtime.watch(self.commands_fd, self._read_commands)
+            if self.handoff is not None:  # a CLI asking while a run executes: run it yourself
+                self.runtime.watch(self.handoff.fileno(),
+                                   lambda: self.handoff.serve_one(self._handed_off, busy=True))
             self.loaded_mtime = mtime
             self.helper_mtimes = self._helper_modules()
         return self.runtime
@@ -165,6 +174,17 @@ class WorkerLoop:
             if task.status == "succeeded":
                 self.cache.prefetch(catalog.list_artifacts(task.id))
 
+    def _prefetch_latest(self) -> None:
+        """Cache the newest run's artifacts (a spin's inputs come from it by default)."""
+        if self.runtime is None:
+            return
+        try:
+            latest = self.runtime.catalog.latest_run(self.runtime.graph.name)
+            if latest is not None:
+                self._prefetch(latest.number)
+        except Exception:  # noqa: BLE001 - a cache warm-up never fails the worker
+            pass
+
     def _execute(self, command: Any) -> None:
         from ..errors import WorkbenchError
 
@@ -220,24 +240,96 @@ class WorkerLoop:
 
         return Replayer(runtime).resume(command.step, run_number=command.run)
 
-    def serve(self, first: Any = None) -> int:
+    # -- commands handed off by the CLI (engine.handoff) ------------------------------------
+    def _handed_off(self, argv: list[str], cwd: str, terminal: dict[str, str],
+                    reply: Any) -> int:
+        """Run a CLI command here, warm: the CLI's own handler, its output to ``reply``, the
+        caller's working directory and terminal settings, and this worker's runtime."""
+        import importlib
+
+        from . import api
+        # the CLI's own handlers, run here warm (declared late-bound edge, tests/test_layers)
+        run_handed_off = importlib.import_module("workbench.cli.app").run_handed_off
+        from .handoff import TERMINAL_VARS
+
+        flow_real = os.path.realpath(self.flow_file)
+        store_real = os.path.realpath(self.store_dir)
+
+        def warm(flow_file: Path, root: Path, flow_name: str | None, on_event: Any) -> Any:
+            if (os.path.realpath(flow_file) != flow_real
+                    or os.path.realpath(root) != store_real
+                    or (flow_name or None) != (self.flow_name or None)):
+                return None
+            runtime = self._ensure_loaded()
+            runtime.on_event = on_event
+            return runtime
+
+        started = time.perf_counter()
+        saved_env = {name: os.environ.get(name) for name in TERMINAL_VARS}
+        saved_cwd, saved_out, saved_err = os.getcwd(), sys.stdout, sys.stderr
+        for name in TERMINAL_VARS:
+            os.environ.pop(name, None)
+        os.environ.update(terminal)
+        code = 1
+        try:
+            os.chdir(cwd)
+            sys.stdout, sys.stderr = reply.stream("out"), reply.stream("err")
+            api.use_warm_runtime(warm)
+            code = run_handed_off(argv)
+        except SystemExit as exc:
+            code = int(exc.code or 0) if isinstance(exc.code, int) or exc.code is None else 1
+        except Exception as exc:  # noqa: BLE001 - the worker survives; the caller is told
+            reply.send({"err": f"workbench: error: {type(exc).__name__}: {exc}\n"})
+        finally:
+            api.use_warm_runtime(None)
+            sys.stdout, sys.stderr = saved_out, saved_err
+            os.chdir(saved_cwd)
+            for name, value in saved_env.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+            if self.runtime is not None:
+                self.runtime.on_event = self._on_event
+        if self.on_handed_off is not None:
+            self.on_handed_off(argv, code, time.perf_counter() - started)
+        return code
+
+    def serve(self, first: Any = None, listen: bool = True) -> int:
         import selectors
 
+        from .handoff import HandoffServer
+
+        if listen and self.handoff is None:
+            self.handoff = HandoffServer.listen(self.flow_file, self.store_dir, self.flow_name)
         try:  # import the flow now, so the first command starts at once
             self._ensure_loaded()
         except Exception:  # noqa: BLE001 - reported by the first command that needs the flow
             self.runtime = None
         _emit(self.out, P.Ready(str(self.flow_file), os.getpid()))
+        if self.handoff is not None:
+            self._prefetch_latest()  # the first handed-off spin reads no disk either
         selector = selectors.DefaultSelector()
-        selector.register(0, selectors.EVENT_READ)
+        if self.commands_fd is not None:
+            selector.register(self.commands_fd, selectors.EVENT_READ, "commands")
+        if self.handoff is not None:
+            selector.register(self.handoff.fileno(), selectors.EVENT_READ, "handoff")
         if first is not None:
             self.queue.append(first)
-        while not self.quit:
-            if not self.queue:
-                selector.select(None)
-                self._read_commands()
-                continue
-            self._execute(self.queue.pop(0))
+        try:
+            while not self.quit:
+                if not self.queue:
+                    for key, _ in selector.select(None):
+                        if key.data == "handoff":
+                            self.handoff.serve_one(self._handed_off)
+                            self._prefetch_latest()  # after the answer: the next is warm
+                        else:
+                            self._read_commands()
+                    continue
+                self._execute(self.queue.pop(0))
+        finally:
+            if self.handoff is not None:
+                self.handoff.close()
         return 0
 
 

@@ -130,11 +130,24 @@ def _written(data: bytes) -> bool:
     return False
 
 
+_kernel_tells: list[bool] = []  # the probe's answer, kept across fork (same kernel)
+
+
 def _pagemap_fd() -> int | None:
     pid = os.getpid()
     if pid not in _pagemap:
         _pagemap.clear()  # a forked child opens its own (the parent's fd reads the parent)
-        _pagemap[pid] = _probe()
+        if not _kernel_tells:
+            fd = _probe()
+            _kernel_tells.append(fd is not None)
+        elif _kernel_tells[0]:
+            try:
+                fd = os.open("/proc/self/pagemap", os.O_RDONLY | os.O_CLOEXEC)
+            except OSError:
+                fd = None
+        else:
+            fd = None
+        _pagemap[pid] = fd
     return _pagemap[pid]
 
 
