@@ -209,3 +209,55 @@ async def test_the_footer_keeps_help_and_quit_at_80_columns(workdir):
             visible = {k.key for k in app.screen.query(FooterKey)
                        if k.region.right <= 80 and k.region.width > 0}
             assert {"question_mark", "q"} <= visible, (key, visible)
+
+
+async def test_the_runs_pane_lists_the_newest_hundred_and_plus_lists_older(workdir):
+    """A store that grew: the first screen reads 100 runs, not all of them; + adds 100."""
+    from workbench.store import Store
+    from workbench.tui.widgets.panes import RunsTable
+
+    first = run_flow(workdir)
+    catalog = Store(workdir / "store").catalog
+    task_ids = [t.id for t in catalog.list_tasks(first.id)]
+    for n in range(149):
+        run = catalog.create_run("ChurnFlow", "run", flow_file=str(workdir / "churn_flow.py"),
+                                 parameters={"seed": n})
+        catalog.clone_tasks(task_ids, run.id)
+        catalog.finish_run(run.id, "succeeded")
+    app = make_app(workdir)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.query_one(RunsTable)
+        pane = app.main.query_one("#runs-pane")
+        assert table.row_count == 100
+        assert [r.number for r in table.shown_rows][:2] == [150, 149]
+        assert pane.border_subtitle == "100 of 150 runs · + older"
+        await pilot.press("u", "plus")
+        await settle(pilot)
+        assert table.row_count == 150 and table.shown_rows[-1].number == 1
+        assert pane.border_subtitle == "150 runs"
+        await pilot.press("plus")
+        await settle(pilot)
+        assert "all 150 runs are listed" in [m for m, _ in app.messages][-1]
+
+
+async def test_a_run_asked_for_is_listed_however_old(workdir):
+    from workbench.store import Store
+    from workbench.tui.widgets.panes import RunsTable
+
+    first = run_flow(workdir)
+    catalog = Store(workdir / "store").catalog
+    task_ids = [t.id for t in catalog.list_tasks(first.id)]
+    for n in range(120):
+        run = catalog.create_run("ChurnFlow", "run", flow_file=str(workdir / "churn_flow.py"))
+        catalog.clone_tasks(task_ids, run.id)
+        catalog.finish_run(run.id, "succeeded")
+    from workbench.tui.app import WorkbenchApp
+
+    app = WorkbenchApp(workdir / "churn_flow.py", store=workdir / "store",
+                       engine_factory=IdleEngine, poll_interval=0.2, run=1)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.query_one(RunsTable)
+        assert table.shown_rows[-1].number == 1 and table.row_count == 121
+        assert app.selected_run == 1
