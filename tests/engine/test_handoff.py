@@ -15,8 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cli_env
 from workbench.engine.handoff import socket_path
+
+
+def cli_env(store: Path, **extra: str) -> dict[str, str]:
+    """The environment the CLI runs in (as the suite's ``cli`` fixture builds it)."""
+    env = dict(os.environ, WORKBENCH_STORE=str(store), COLUMNS="200")
+    env.update(extra)
+    return env
 
 FLOW = """
 from metaflow import FlowSpec, step
@@ -199,7 +205,8 @@ def test_the_apps_worker_answers_too(tmp_path, store_dir, runtime_dir, cli, monk
     flow = tmp_path / "served_flow.py"
     flow.write_text(FLOW)
     assert cli("run", flow, "-q").returncode == 0
-    monkeypatch.setenv("WORKBENCH_STORE", str(store_dir))
+    monkeypatch.delenv("WORKBENCH_STORE", raising=False)  # the worker knows its store by arg
+    monkeypatch.chdir(tmp_path)
     worker = EngineWorker(flow, store_dir)
     worker.start()
     try:

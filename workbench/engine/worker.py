@@ -250,6 +250,7 @@ class WorkerLoop:
         from . import api
         # the CLI's own handlers, run here warm (declared late-bound edge, tests/test_layers)
         run_handed_off = importlib.import_module("workbench.cli.app").run_handed_off
+        from ..store.paths import ENV_VAR as STORE_ENV
         from .handoff import TERMINAL_VARS
 
         flow_real = os.path.realpath(self.flow_file)
@@ -265,11 +266,14 @@ class WorkerLoop:
             return runtime
 
         started = time.perf_counter()
-        saved_env = {name: os.environ.get(name) for name in TERMINAL_VARS}
+        # the caller's store is this worker's (the socket is named after it), whatever
+        # this process's own environment says
+        saved_env = {name: os.environ.get(name) for name in (*TERMINAL_VARS, STORE_ENV)}
         saved_cwd, saved_out, saved_err = os.getcwd(), sys.stdout, sys.stderr
         for name in TERMINAL_VARS:
             os.environ.pop(name, None)
         os.environ.update(terminal)
+        os.environ[STORE_ENV] = store_real
         code = 1
         try:
             os.chdir(cwd)
