@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
-import asyncio, json, os, resource, sys, time
+import asyncio, json, os, sys, time
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
 from workbench.tui.app import WorkbenchApp
 
@@ -31,7 +31,10 @@ async def main():
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         drawn = time.time()
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # peak resident memory of this interpreter (VmHWM: ru_maxrss would carry over the
+        # peak of the process that forked it, Linux keeps it across exec)
+        with open("/proc/self/status") as status:
+            rss = next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
         print(json.dumps({"drawn_at": drawn, "rss_mb": rss}), flush=True)
 
 asyncio.run(main())

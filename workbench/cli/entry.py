@@ -40,6 +40,10 @@ def hand_off(argv: list[str]) -> int | None:
     parser (the worker parses it, and says what is wrong with it as the CLI would)."""
     if len(argv) < 2 or not argv[1].endswith(".py") or not os.path.isfile(argv[1]):
         return None  # not the plain form: the cold path parses it and says what is wrong
+    from .. import settings
+
+    if (settings.get("WORKBENCH_HANDOFF") or "1").strip() == "0":
+        return None
     from ..engine.handoff import try_handoff
     from ..store.paths import resolve_store_dir
 

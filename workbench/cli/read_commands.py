@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..client import Flow, Run, Step, Task, open_store
-from ..queries import list_runs, run_label
+from ..queries import list_runs, run_label, split_path
 from ..store import RunRecord
 from .commands import run_json, steps_table, task_json
 from .parser import RUNS_SHOWN, TASKS_SHOWN
@@ -157,30 +157,24 @@ def _show_run(run: Run, as_json: bool) -> int:
     return EXIT_OK
 
 
-def _tasks_shown(tasks: list[Any], limit: int | None) -> list[Any]:
-    """The tasks a step's table lists: every one within ``limit``; past it, the ones that did
-    not succeed first (what a reader looks for), then the first splits, in split order."""
-    if limit is None or len(tasks) <= limit:
-        return tasks
-    picked = [t for t in tasks if t.status != "succeeded"][:limit]
-    chosen = {t.id for t in picked}
-    picked += [t for t in tasks if t.id not in chosen][: limit - len(picked)]
-    order = {t.id: i for i, t in enumerate(tasks)}
-    return sorted(picked, key=lambda t: order[t.id])
-
-
 def _show_step(step: Step, as_json: bool, show_all: bool = False) -> int:
-    tasks = step.task_records()
+    if as_json or show_all:
+        tasks = step.task_records()
+        counts = Counter(t.status for t in tasks)
+    else:  # a window of the step's tasks, read as such (a wide foreach has thousands)
+        counts, shown = step.run.store.catalog.step_window(step.run.record.id, step.name,
+                                                           TASKS_SHOWN)
+        tasks = sorted(shown, key=lambda t: (split_path(t), t.id))
     if as_json:
         print(json.dumps({"pathspec": step.pathspec, "flow": step.run.flow_name,
                           "run": step.run.number, "step": step.name,
                           "tasks": [task_json(t) for t in tasks]}, default=str))
         return EXIT_OK
-    shown = _tasks_shown(tasks, None if show_all else TASKS_SHOWN)
-    counts = Counter(t.status for t in tasks)
-    summary = ", ".join(f"{n:,} {status}" for status, n in counts.most_common())
-    table = Table(title=Text(safe(f"{step.pathspec}  {len(tasks):,} task(s)"
-                                  + (f": {summary}" if len(tasks) > 1 else ""))),
+    total = sum(counts.values())
+    summary = ", ".join(f"{n:,} {status}" for status, n in
+                        sorted(counts.items(), key=lambda item: -item[1]))
+    table = Table(title=Text(safe(f"{step.pathspec}  {total:,} task(s)"
+                                  + (f": {summary}" if total > 1 else ""))),
                   title_justify="left")
     table.add_column("task", justify="right")
     table.add_column("index", justify="right")
@@ -188,15 +182,15 @@ def _show_step(step: Step, as_json: bool, show_all: bool = False) -> int:
     table.add_column("attempt", justify="right")
     table.add_column("time", justify="right")
     table.add_column("exception", overflow="fold")
-    for t in shown:
+    for t in tasks:
         exc = t.exception if t.status != "succeeded" else ""
         table.add_row(_t(t.id), _t("-" if t.split_index is None else t.split_index),
                       status_text(t.status), _t(t.attempt), _t(format_seconds(t.duration)),
                       _t((exc or "").strip().split("\n")[0], "red"))
     console = stdout_console()
     console.print(table)
-    if len(shown) < len(tasks):
-        more = len(tasks) - len(shown)
+    if len(tasks) < total:
+        more = total - len(tasks)
         console.print(Text(f"… {more:,} more task{'s' if more != 1 else ''} not listed: "
                            "--all to list every task, --json for all of them as data",
                            style="dim"))

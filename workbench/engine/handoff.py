@@ -31,7 +31,6 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-HANDOFF_ENV = "WORKBENCH_HANDOFF"  # "0": never hand a command to a warm worker
 # Terminal settings the worker's rich consoles read: the caller's are applied per request.
 TERMINAL_VARS = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR")
 CONNECT_TIMEOUT = 0.5  # seconds for a live worker to accept
@@ -98,11 +97,8 @@ def try_handoff(argv: list[str], flow_file: str, store_dir: str, flow_name: str 
                 ) -> int | None:
     """Run ``argv`` in the warm worker of ``flow_file`` and ``store_dir``, if one listens:
     its output goes to this process's stdout and stderr as it comes; returns the exit code.
-    None when there is no usable worker (the caller runs the command itself)."""
-    from .. import settings
-
-    if (settings.get(HANDOFF_ENV) or "1").strip() == "0":
-        return None
+    None when there is no usable worker (the caller runs the command itself). The caller
+    honours ``WORKBENCH_HANDOFF=0`` (``cli.entry``)."""
     path = socket_path(flow_file, store_dir, flow_name)
     if path is None:
         return None

@@ -1041,6 +1041,28 @@ class Catalog:
         rows = self._all(sql + " ORDER BY t.step, t.split_index, t.id", params)
         return [_task_record(r, now) for r in rows]
 
+    def step_window(self, run_id: int, step: str, limit: int
+                    ) -> tuple[dict[str, int], list[TaskRecord]]:
+        """A step's task count per status, and at most ``limit`` of its tasks: those that did
+        not succeed first, then the first succeeded ones by split index. A 5,000-split step
+        reads ~``limit`` rows, not 5,000."""
+        where = "t.run_id = ? AND t.step = ?"
+        counts = dict(self._all(f"SELECT t.status, COUNT(*) {_TASK_FROM} WHERE {where}"
+                                " GROUP BY t.status", (run_id, step)))
+        now = time.time()
+        order = " ORDER BY t.split_index, t.id LIMIT ?"
+        others = [_task_record(r, now) for r in self._all(
+            f"SELECT {_TASK_COLS} {_TASK_FROM} WHERE {where} AND t.status != 'succeeded'"
+            + order, (run_id, step, limit))]
+        for task in others:  # a running row whose process is gone reads crashed
+            if task.status == "crashed" and counts.get("running"):
+                counts["running"] -= 1
+                counts["crashed"] = counts.get("crashed", 0) + 1
+        done = [_task_record(r, now) for r in self._all(
+            f"SELECT {_TASK_COLS} {_TASK_FROM} WHERE {where} AND t.status = 'succeeded'"
+            + order, (run_id, step, max(0, limit - len(others))))]
+        return {s: n for s, n in counts.items() if n}, others + done
+
     def has_step(self, run_id: int, step: str) -> bool:
         """Whether the run has a task of ``step`` (one indexed row read, none decoded)."""
         return self._one("SELECT 1 FROM tasks WHERE run_id = ? AND step = ? LIMIT 1",
