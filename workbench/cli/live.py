@@ -14,10 +14,7 @@ class LivePrinter:
     def __init__(self, console: Console, *, quiet: bool = False) -> None:
         self.console = console
         self.quiet = quiet
-        self._styled: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def _task(self, step: str, task_id: int) -> Text:
-        return Text(f"[{step}/{task_id}]", style="cyan")
+        self._styled: dict[str, tuple[str, str]] = {}
 
     def _codes(self, style: str) -> tuple[str, str]:
         """The escape codes this console opens and closes ``style`` with ("" without
@@ -28,6 +25,17 @@ class LivePrinter:
             before, _, after = captured.get().partition("\0")
             self._styled[style] = (before, after)
         return self._styled[style]
+
+    def _write(self, *parts: tuple[str, str]) -> None:
+        """One line of (text, style) parts, written at once: a task's started and finished
+        lines are two per task, thousands in a wide foreach (rich's layout per line cost
+        more than the task). Texts are sanitised by the caller."""
+        out = []
+        for text, style in parts:
+            on, off = self._codes(style) if style else ("", "")
+            out.append(f"{on}{text}{off}")
+        self.console.file.write("".join(out) + "\n")
+        self.console.file.flush()
 
     def _print_lines(self, event: LogBatch) -> None:
         """A batch of a task's lines in one write: sanitised as one text (the one boundary,
@@ -52,18 +60,17 @@ class LivePrinter:
                 self._print_lines(event)
         elif isinstance(event, TaskStarted):
             attempt = f" (attempt {event.attempt + 1})" if event.attempt else ""
-            c.print(Text.assemble(self._task(event.step, event.task_id),
-                                  (f" started{attempt}", "dim")))
+            self._write((f"[{safe(event.step)}/{event.task_id}]", "cyan"),
+                        (f" started{attempt}", "dim"))
         elif isinstance(event, TaskFinished):
             glyph = STATUS_GLYPH.get(event.status, "?")
-            style = STATUS_STYLE.get(event.status, "")
             tail = ""
             if event.status != "succeeded" and event.exception:
                 tail = f": {safe(event.exception)}"
             retry = " (will retry)" if event.will_retry else ""
-            c.print(Text.assemble(self._task(event.step, event.task_id), " ",
-                                  (f"{glyph} {event.status}{retry}", style),
-                                  (f" in {format_seconds(event.seconds)}", "dim"), tail))
+            self._write((f"[{safe(event.step)}/{event.task_id}]", "cyan"), (" ", ""),
+                        (f"{glyph} {event.status}{retry}", STATUS_STYLE.get(event.status, "")),
+                        (f" in {format_seconds(event.seconds)}", "dim"), (tail, ""))
         elif isinstance(event, RunFinished):
             glyph = STATUS_GLYPH.get(event.status, "?")
             c.print(Text.assemble((f"{glyph} {event.pathspec} {event.status}",
