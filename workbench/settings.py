@@ -6,20 +6,15 @@ lists the same names (a test keeps the two in step).
 """
 from __future__ import annotations
 
-import getpass
 import os
-from dataclasses import dataclass
-from typing import Any, Callable
+from collections import namedtuple
+from typing import Any
 
-
-@dataclass(frozen=True)
-class Setting:
-    """One environment variable: its name, what it means and how its text is read."""
-
-    name: str
-    help: str
-    parse: Callable[[str], Any] = str
-    default: Any = None
+# One environment variable: its name, what it means, how its text is read (``parse``) and
+# its value when unset. A namedtuple, not a dataclass: every command imports this module
+# first, and a handed-off `workbench spin` should not pay for ``dataclasses`` (and
+# ``inspect``) before it reaches the warm worker.
+Setting = namedtuple("Setting", "name help parse default", defaults=(str, None))
 
 
 def _megabytes(text: str) -> int:
@@ -76,6 +71,8 @@ def current_user() -> str | None:
     for var in ("METAFLOW_USER", "USER", "USERNAME", "LOGNAME"):
         if os.environ.get(var):
             return os.environ[var]
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no user database entry (containers)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Sequence
 
 # Commands a warm worker may run for the CLI: ``workbench spin`` asks the worker of its flow
 # and store, if one listens, before anything heavy is imported.
 HANDED_OFF = ("spin",)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: list[str] | tuple[str, ...] | None = None) -> int:
     """Console entry point of ``workbench``."""
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in HANDED_OFF:

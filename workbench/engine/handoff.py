@@ -21,7 +21,6 @@ and an exit code): nothing is unpickled on either side.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -61,7 +60,11 @@ def socket_path(flow_file: str | os.PathLike, store_dir: str | os.PathLike,
         return None
     key = "\0".join((os.path.realpath(flow_file), os.path.realpath(store_dir),
                      flow_name or ""))
-    return where / (hashlib.blake2b(key.encode(), digest_size=10).hexdigest() + ".sock")
+    try:
+        from _blake2 import blake2b  # hashlib's own C module, without hashlib's start-up
+    except ImportError:  # pragma: no cover - another interpreter
+        from hashlib import blake2b
+    return where / (blake2b(key.encode(), digest_size=10).hexdigest() + ".sock")
 
 
 def _peer_uid(sock: socket.socket) -> int | None:
