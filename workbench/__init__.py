@@ -13,7 +13,7 @@ _CLIENT_NAMES = {"Flow", "Run", "Step", "Task", "DataArtifact", "MetaflowNotFoun
                  "set_store", "get_store"}
 
 
-_API_NAMES = {"run", "spin", "resume"}
+_API_NAMES = {"run", "spin", "resume", "inputs"}
 
 
 def __getattr__(name: str):

@@ -177,6 +177,19 @@ def resume(flow_file: PathLike, step: str, run: int | None = None, *,
     return RunResult(_run_of(seen, the_store))
 
 
+def inputs(flow_file: PathLike, step: str, run: int | None = None, index: int | None = None, *,
+           store: Store | PathLike | None = None, flow_name: str | None = None) -> Any:
+    """What ``step`` sees at its start, in this process: its ``self`` on the stored inputs of
+    ``run`` (default: the run a spin would use) and foreach split ``index`` (default 0; a
+    step outside a foreach takes none). Read its
+    parents' artifacts (``x.df``), ``x.input``, ``x.index``, ``x.foreach_stack()``, and for
+    a join ``x.inputs`` (``x.inputs.train.score``, ``for i in x.inputs``); ``x.reference`` is
+    the run they come from. Develop the step's body on it cell by cell, then paste it back
+    and spin."""
+    return engine_api.step_inputs(flow_file, step, run=run, index=index,
+                                  store=_store_of(store), flow_name=flow_name)
+
+
 def _run_of(seen: list[P.Event], store: Store) -> Run:
     started = next(e for e in seen if isinstance(e, P.RunStarted))
     return Run(started.pathspec, store=store)

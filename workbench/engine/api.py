@@ -84,6 +84,15 @@ def spin_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None
                                   artifacts_file=artifacts_file, against=against, warn=warn)
 
 
+def step_inputs(flow_file: str | os.PathLike, step: str, *, run: int | None = None,
+                index: int | None = None, store: Store | str | os.PathLike | None = None,
+                flow_name: str | None = None) -> Any:
+    """``step``'s ``self`` at its start on stored inputs (see ``Replayer.inputs``), in this
+    process: the flow module is imported here."""
+    runtime = _runtime(flow_file, store, flow_name, None, ignore_events)
+    return Replayer(runtime).inputs(step, run_number=run, index=index)
+
+
 def resume_step(flow_file: str | os.PathLike, step: str, *, run: int | None = None,
                 store: Store | str | os.PathLike | None = None, flow_name: str | None = None,
                 max_workers: int | None = None,

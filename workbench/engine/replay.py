@@ -24,6 +24,7 @@ from ..queries.runs import spin_candidates
 from ..store import ArtifactRecord, RunRecord, Store, TaskRecord
 from .errors import EngineInputError
 from .runtime import Runtime
+from .task import bind_step
 from .scheduling import FinishedTask, Request, Scheduler, finished_from_record
 
 
@@ -336,6 +337,24 @@ class Replayer:
         diffs = task_diffs(self.store, final, step,
                            load=cache.load if cache is not None else None)
         return SpinOutcome(final, plan.reference, step, tasks, diffs, time.monotonic() - started)
+
+    def inputs(self, step: str, *, run_number: int | None = None,
+               index: int | None = None) -> Any:
+        """``step``'s ``self`` at its start on a reference run's stored inputs (the run a spin
+        would take them from; ``index``: which foreach split, default 0), with ``.inputs``
+        for a join: the body can be developed line by line in a notebook, then spun."""
+        plan = self.plan(step, run_number, resume=False)
+        request = self._select_splits(plan, step, index, all_splits=False)[0]
+        params = plan.params if step == "start" else {}
+        self.runtime.config_values(plan.params)  # the run's Config values, as a task has
+        cache = self.runtime.cache
+        load = cache.load if cache is not None else (lambda ref: self.store.blobs.get(ref.key))
+        flow, inputs = bind_step(self.runtime.flow_cls, self.graph, step,
+                                 [p.as_parent() for p in request.parents], request.frames,
+                                 params, self.runtime.param_names, load)
+        object.__setattr__(flow, "inputs", inputs)
+        object.__setattr__(flow, "reference", plan.reference)
+        return flow
 
     def _set_values(self, step: str, text: Mapping[str, str]) -> dict[str, Any]:
         """``--set`` text as values: start's parameters by their type, the rest as literals."""

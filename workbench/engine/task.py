@@ -110,28 +110,40 @@ def _exception_line(exc: BaseException) -> str:
 PERSIST_MARK = b"\x1epersist\n"
 
 
+def bind_step(flow_cls: type, graph: Any, step: str, parents: list[Any], frames: list[Any],
+              params: dict[str, Any], param_names: tuple[str, ...] | list[str], load: Any
+              ) -> tuple[Any, Inputs | None]:
+    """The step's ``self`` at its start, and its ``inputs`` for a join: what a task sees (and
+    what ``workbench.inputs`` hands a notebook). Artifacts load on first use via ``load``."""
+    node = graph[step]
+    if node.is_join:
+        first = parents[0].refs if parents else {}
+        passdown = set(param_names) | set(flow_constants(flow_cls))
+        inherited = ArtifactSet({k: v for k, v in first.items() if k in passdown}, load)
+        inputs = Inputs([
+            InputTask(p.step, ArtifactSet(dict(p.refs), load), p.frames, p.pathspec)
+            for p in parents
+        ])
+    else:
+        refs = dict(parents[0].refs) if parents else {}
+        inherited = ArtifactSet(refs, load)
+        inputs = None
+    state = TaskState(step=step, inherited=inherited, frames=list(frames),
+                      params=dict(params), is_join=node.is_join, graph=graph)
+    flow = flow_cls(use_cli=False)
+    flow._wb_bind(state)
+    return flow, inputs
+
+
 def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
                  loader: Any = None, on_persist: Any = None) -> dict[str, Any]:
     """Run one attempt of a task and persist its artifacts; return the result document."""
     setattr(flow_cls, CONFIG_VALUES_ATTR, dict(job.configs))  # decorators' Config expressions
     node = graph[job.step]
     load = _naming_errors(loader or (lambda ref: blobs.get(ref.key)))
-    if node.is_join:
-        first = job.parents[0].refs if job.parents else {}
-        passdown = set(job.param_names) | set(flow_constants(flow_cls))
-        inherited = ArtifactSet({k: v for k, v in first.items() if k in passdown}, load)
-        inputs = Inputs([
-            InputTask(p.step, ArtifactSet(dict(p.refs), load), p.frames, p.pathspec)
-            for p in job.parents
-        ])
-    else:
-        refs = dict(job.parents[0].refs) if job.parents else {}
-        inherited = ArtifactSet(refs, load)
-        inputs = None
-    state = TaskState(step=job.step, inherited=inherited, frames=list(job.frames),
-                      params=dict(job.params), is_join=node.is_join, graph=graph)
-    flow = flow_cls(use_cli=False)
-    flow._wb_bind(state)
+    flow, inputs = bind_step(flow_cls, graph, job.step, job.parents, job.frames, job.params,
+                             job.param_names, load)
+    state = flow.__dict__["_wb"]
     current._bind(
         flow_name=job.flow_name,
         run_id=str(job.run_number),
