@@ -22,14 +22,15 @@ ALLOWED = {
     "errors": set(),
     "settings": set(),
     "display": set(),
+    "notebook": set(),  # notebook reprs: reads objects by attribute, imports display only
     "flow": set(),
     "store": set(),
     "compare": {"store"},
-    "queries": {"store", "flow", "compare"},
+    "queries": {"store", "flow", "compare", "notebook"},
     "engine": {"queries", "flow", "store", "compare"},
-    "client": {"queries", "store", "flow"},
+    "client": {"queries", "store", "flow", "notebook"},
     "compat": {"client", "queries", "flow", "store"},
-    "api": {"flow", "store", "compare", "engine", "client", "queries"},
+    "api": {"flow", "store", "compare", "engine", "client", "queries", "notebook"},
     "cli": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
     "tui": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
 }

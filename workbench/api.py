@@ -71,6 +71,20 @@ class SpinResult:
     def successful(self) -> bool:
         return self.run.successful
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the spin run, its inputs, and each spun task's typed diff, details
+        folded (``workbench.notebook``)."""
+        from .notebook import spin_html
+
+        return spin_html(self)
+
+    def __rich__(self) -> Any:
+        from rich.console import Group
+
+        from .notebook import diffs_rich
+
+        return Group(*(diffs_rich(d.header, d.diffs, d.error) for d in self.diffs))
+
     def changed(self) -> list[ArtifactDiff]:
         """The diff entries that are not ``unchanged``."""
         return [d for d in self.diff if d.change != "unchanged"]

@@ -417,6 +417,18 @@ class Run(_CatalogObject):
     def __iter__(self) -> Iterator["Step"]:
         return iter(self.steps())
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the run's steps as a table (``workbench.notebook``)."""
+        from .notebook import run_html
+
+        return run_html(self)
+
+    def __rich__(self) -> Any:
+        """A terminal IPython or ``rich.print``: the run's steps as a table."""
+        from .notebook import run_rich
+
+        return run_rich(self)
+
     def __getitem__(self, step: str) -> "Step":
         if not isinstance(step, str) or not self._store.catalog.has_step(self._id, step):
             raise MetaflowNotFound(
@@ -686,6 +698,17 @@ class Task(_CatalogObject):
         if self._data is None:
             self._data = ArtifactData(self)
         return self._data
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the task's status and artifacts, nothing loaded (``workbench.notebook``)."""
+        from .notebook import task_html
+
+        return task_html(self)
+
+    def __rich__(self) -> Any:
+        from .notebook import task_rich
+
+        return task_rich(self)
 
 
 class DataArtifact(_Picklable):

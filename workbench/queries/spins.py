@@ -49,6 +49,16 @@ class TaskDiff:
         """The entries that are not ``unchanged``."""
         return [d for d in self.diffs if d.change != "unchanged"]
 
+    def _repr_html_(self) -> str:
+        from ..notebook import task_diff_html
+
+        return task_diff_html(self)
+
+    def __rich__(self) -> Any:
+        from ..notebook import diffs_rich
+
+        return diffs_rich(self.header, self.diffs, self.error)
+
     def to_json(self) -> dict[str, Any]:
         return {"task": self.task.pathspec, "step": self.step,
                 "split": list(split_path(self.task)),

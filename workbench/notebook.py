@@ -1,0 +1,168 @@
+"""How runs, tasks, spins and diffs look in a notebook: HTML for Jupyter (``_repr_html_``)
+and rich renderables for a terminal IPython (``__rich__``).
+
+Objects are read by their attributes (client ``Run``/``Task``, ``queries.TaskDiff``,
+``compare.ArtifactDiff``), so this module imports nothing of workbench but ``display``. Every
+text that comes from a flow (names, summaries, detail lines, exceptions) goes through
+``display.safe`` and then ``html.escape``: it reaches the page as text, never as markup.
+"""
+from __future__ import annotations
+
+import html
+from typing import Any, Iterable, Sequence
+
+from .display import STATUS_GLYPH, format_seconds, format_size, safe
+
+_CHANGE_COLOUR = {"added": "#1a7f37", "removed": "#cf222e", "changed": "#9a6700",
+                  "unchanged": "#6e7781"}
+_STATUS_COLOUR = {"succeeded": "#1a7f37", "failed": "#cf222e", "crashed": "#cf222e",
+                  "running": "#9a6700", "cancelled": "#8250df"}
+_STYLE = ("<style>.wb table{border-collapse:collapse;font-family:monospace;font-size:12px}"
+          ".wb td,.wb th{padding:2px 8px;text-align:left;vertical-align:top}"
+          ".wb th{border-bottom:1px solid #d0d7de}.wb summary{cursor:pointer}"
+          ".wb pre{margin:2px 0 6px 16px;font-size:12px}</style>")
+
+
+def _e(value: Any) -> str:
+    """A flow's text as HTML text: control characters shown, then escaped."""
+    return html.escape(safe("" if value is None else value))
+
+
+def _status(status: str | None) -> str:
+    colour = _STATUS_COLOUR.get(status or "", "#6e7781")
+    return (f'<span style="color:{colour}">{_e(STATUS_GLYPH.get(status or "", "·"))} '
+            f"{_e(status or 'not run')}</span>")
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>"
+                   for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _wrap(title: str, body: str) -> str:
+    return f'{_STYLE}<div class="wb"><div><b>{title}</b></div>{body}</div>'
+
+
+def run_html(run: Any) -> str:
+    """A run: its pathspec and status, then one row per step (tasks, status, time)."""
+    rows = []
+    for step in run.steps():
+        tasks = step.task_records()
+        statuses = {t.status for t in tasks}
+        status = statuses.pop() if len(statuses) == 1 else "failed" if "failed" in statuses \
+            else "running"
+        took = max((t.duration or 0.0 for t in tasks), default=0.0)
+        rows.append((_e(step.name), _e(len(tasks)), _status(status), _e(format_seconds(took))))
+    title = f"{_e(run.pathspec)} &nbsp; {_status(run.status)}"
+    return _wrap(title, _table(("step", "tasks", "status", "time"), rows))
+
+
+def task_html(task: Any) -> str:
+    """A task: pathspec and status, its exception if any, then its artifacts (nothing
+    loaded: type, size and summary come from the catalog)."""
+    rec = task.record
+    rows = [(_e(a.name), _e(a.record.type_name), _e(format_size(a.record.size)),
+             _e(a.record.summary)) for a in task.artifacts]
+    title = f"{_e(task.pathspec)} &nbsp; {_status(rec.status)}"
+    body = ""
+    if rec.exception and rec.status != "succeeded":
+        body += f'<pre style="color:#cf222e">{_e(rec.exception)}</pre>'
+    return _wrap(title, body + _table(("artifact", "type", "size", "summary"), rows))
+
+
+def diffs_html(diffs: Sequence[Any], *, show_unchanged: bool = False) -> str:
+    """Typed artifact diffs: one row per artifact, its detail lines folded under it."""
+    parts = []
+    for d in diffs:
+        if d.change == "unchanged" and not show_unchanged:
+            continue
+        colour = _CHANGE_COLOUR.get(d.change, "")
+        before = "" if d.change in ("added", "unchanged") else _e(d.summary_before)
+        after = "" if d.change == "removed" else _e(d.summary_after)
+        kind = d.type_after or d.type_before or ""
+        if d.type_before and d.type_after and d.type_before != d.type_after:
+            kind = f"{d.type_before} -> {d.type_after}"
+        row = (f'<b>{_e(d.name)}</b> <span style="color:{colour}">{_e(d.change)}</span> '
+               f"<i>{_e(kind)}</i>" + (f" &nbsp; {before} → {after}" if before or after
+                                       else ""))
+        detail = d.detail.lines() if d.detail is not None else []
+        if detail:
+            parts.append(f"<details><summary>{row}</summary>"
+                         f"<pre>{_e(chr(10).join(detail))}</pre></details>")
+        else:
+            parts.append(f"<div>{row}</div>")
+    unchanged = sum(1 for d in diffs if d.change == "unchanged")
+    if not parts:
+        parts.append(f'<div style="color:#6e7781">no artifact changed ({unchanged} '
+                     "unchanged)</div>")
+    elif unchanged and not show_unchanged:
+        parts.append(f'<div style="color:#6e7781">{unchanged} unchanged</div>')
+    return "".join(parts)
+
+
+def task_diff_html(task_diff: Any) -> str:
+    """One re-executed task against its before (``queries.TaskDiff``)."""
+    body = (f'<div style="color:#9a6700">{_e(task_diff.error)}</div>' if task_diff.error
+            else diffs_html(task_diff.diffs))
+    return _wrap(_e(task_diff.header), body)
+
+
+def spin_html(result: Any) -> str:
+    """A spin: the run it made, on which inputs, in how long, then each spun task's diff."""
+    title = (f"{_e(result.run.pathspec)} &nbsp; {_status(result.status)} &nbsp; on the inputs "
+             f"of {_e(result.reference.pathspec)} in {_e(format_seconds(result.seconds))}")
+    body = "".join(f"<div><b>{_e(d.header)}</b></div>"
+                   + (f'<div style="color:#9a6700">{_e(d.error)}</div>' if d.error
+                      else diffs_html(d.diffs)) for d in result.diffs)
+    return _wrap(title, body)
+
+
+# -- a terminal IPython: rich renderables -------------------------------------------------------
+
+
+def diffs_rich(header: str, diffs: Sequence[Any], error: str | None = None) -> Any:
+    """The CLI's diff rendering (``cli.diff_render``'s look) for a console."""
+    from rich.console import Group
+    from rich.text import Text
+
+    lines: list[Any] = [Text(safe(header), style="bold")]
+    if error:
+        lines.append(Text(safe(error), style="yellow"))
+    changed = [d for d in diffs if d.change != "unchanged"]
+    for d in changed:
+        lines.append(Text.assemble((safe(d.name), "bold"), " ", (d.change, {
+            "added": "green", "removed": "red", "changed": "yellow"}.get(d.change, "dim"))))
+        for line in d.lines()[1:]:
+            lines.append(Text(safe(line), style="dim"))
+    if not changed and not error:
+        lines.append(Text(f"no artifact changed ({len(diffs)} unchanged)", style="dim"))
+    return Group(*lines)
+
+
+def table_rich(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=Text(safe(title)), title_justify="left")
+    for name in header:
+        table.add_column(name)
+    for row in rows:
+        table.add_row(*(Text(safe(cell)) for cell in row))
+    return table
+
+
+def run_rich(run: Any) -> Any:
+    rows = []
+    for step in run.steps():
+        tasks = step.task_records()
+        rows.append((step.name, str(len(tasks)), ", ".join(sorted({t.status for t in tasks}))))
+    return table_rich(f"{run.pathspec}  {run.status}", ("step", "tasks", "status"), rows)
+
+
+def task_rich(task: Any) -> Any:
+    rows = [(a.name, a.record.type_name or "", format_size(a.record.size),
+             a.record.summary or "") for a in task.artifacts]
+    return table_rich(f"{task.pathspec}  {task.record.status}",
+                      ("artifact", "type", "size", "summary"), rows)
