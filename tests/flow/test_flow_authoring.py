@@ -178,3 +178,16 @@ def test_client_names_resolve_lazily(monkeypatch):
     monkeypatch.setitem(sys.modules, metaflow_api.CLIENT_MODULE, fake)
     assert metaflow_api.Flow is fake.Flow
     assert metaflow_api.namespace("x") == "x"
+
+
+def test_the_project_decorator_is_not_shadowed_by_its_namesake_module():
+    """``workbench.flow.project`` is the decorator however the submodule of that name was
+    imported (the engine imports it; in CI a test then got the module)."""
+    import subprocess
+
+    code = ("import workbench.engine.replay, workbench.flow.project\n"
+            "from workbench.flow import project\n"
+            "assert callable(project), project\n"
+            "import workbench.flow as f; assert callable(f.project)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

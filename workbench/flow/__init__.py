@@ -4,6 +4,10 @@ Imports nothing else of workbench (and never textual).
 """
 from __future__ import annotations
 
+# The submodule ``flow.project`` shares its name with the ``@project`` decorator exported
+# here: imported first, so that importing it later (the engine does) never rebinds
+# ``workbench.flow.project`` from the decorator to the module.
+from . import project as _project_module  # noqa: F401
 from .current import current
 from .decorators import (
     batch, card, catch, conda, conda_base, environment, kubernetes, parallel, project, pypi,
