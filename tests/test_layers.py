@@ -33,6 +33,7 @@ ALLOWED = {
     "api": {"flow", "store", "compare", "engine", "client", "queries", "notebook"},
     "cli": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
     "tui": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
+    "magics": {"api", "flow", "notebook"},
 }
 for _layer_name in ALLOWED:
     if _layer_name not in BOTTOM:

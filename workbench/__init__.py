@@ -34,4 +34,12 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'workbench' has no attribute {name!r}")
 
 
+def load_ipython_extension(ipython):  # noqa: ANN001, ANN201 - IPython's entry point
+    """``%load_ext workbench``: the ``%wb_flow``, ``%wb_run``, ``%wb_spin`` and
+    ``%wb_resume`` magics (``workbench.magics``)."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
 __all__ = [*sorted(_FLOW_NAMES), *sorted(_CLIENT_NAMES), *sorted(_API_NAMES), "__version__"]

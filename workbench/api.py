@@ -39,6 +39,17 @@ class RunResult:
     def successful(self) -> bool:
         return self.run.successful
 
+    def _repr_html_(self) -> str:
+        return self.run._repr_html_()
+
+    def __rich__(self) -> Any:
+        return self.run.__rich__()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from .notebook import as_text
+
+        printer.text(as_text(self))
+
 
 @dataclass
 class SpinResult:
@@ -84,6 +95,12 @@ class SpinResult:
         from .notebook import diffs_rich
 
         return Group(*(diffs_rich(d.header, d.diffs, d.error) for d in self.diffs))
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """A terminal IPython: the diff as the CLI prints it."""
+        from .notebook import as_text
+
+        printer.text(as_text(self))
 
     def changed(self) -> list[ArtifactDiff]:
         """The diff entries that are not ``unchanged``."""
@@ -159,18 +176,21 @@ def run(flow_file: PathLike, params: Mapping[str, Any] | None = None, *,
 
 def spin(flow_file: PathLike, step: str, run: int | None = None, index: int | None = None,
          overrides: Mapping[str, Any] | None = None, *, all_splits: bool = False,
+         set_values: Mapping[str, str] | None = None,
          artifacts: PathLike | None = None, against: int | None = None,
          store: Store | PathLike | None = None, flow_name: str | None = None,
          echo: bool = False) -> SpinResult:
     """Re-run ``step`` on a reference run's stored inputs in the warm worker.
 
-    ``overrides`` are values (a parameter of ``start`` is coerced by its type); ``against``
+    ``overrides`` are values (a parameter of ``start`` is coerced by its type), ``set_values``
+    ``--set`` text (parsed as the CLI parses it); ``against``
     picks the run whose task is the diff's before. Returns the spin run, the spun task(s),
     the reference run and the typed diff the worker computed.
     """
     the_store = _store_of(store)
     command = P.SpinCommand(step, run=run, index=index, all_splits=all_splits,
                             overrides=dict(overrides or {}),
+                            set_values=dict(set_values or {}),
                             artifacts_file=str(Path(artifacts).resolve()) if artifacts else None,
                             against=against)
     seen = _call(_worker(flow_file, the_store, flow_name), command, echo)

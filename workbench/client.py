@@ -424,10 +424,16 @@ class Run(_CatalogObject):
         return run_html(self)
 
     def __rich__(self) -> Any:
-        """A terminal IPython or ``rich.print``: the run's steps as a table."""
+        """``rich.print(run)``: the run's steps as a table."""
         from .notebook import run_rich
 
         return run_rich(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """A terminal IPython: the same table, as text."""
+        from .notebook import as_text
+
+        printer.text(as_text(self))
 
     def __getitem__(self, step: str) -> "Step":
         if not isinstance(step, str) or not self._store.catalog.has_step(self._id, step):
@@ -709,6 +715,11 @@ class Task(_CatalogObject):
         from .notebook import task_rich
 
         return task_rich(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from .notebook import as_text
+
+        printer.text(as_text(self))
 
 
 class DataArtifact(_Picklable):

@@ -141,6 +141,21 @@ def diffs_rich(header: str, diffs: Sequence[Any], error: str | None = None) -> A
     return Group(*lines)
 
 
+def as_text(obj: Any) -> str:
+    """``obj.__rich__()`` rendered for a terminal (colour when it is one): what a terminal
+    IPython prints for a result (``_repr_pretty_``)."""
+    import io
+    import sys
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(file=out, force_terminal=sys.stdout.isatty(), width=100,
+                      highlight=False)
+    console.print(obj.__rich__())
+    return out.getvalue().rstrip("\n")
+
+
 def table_rich(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
     from rich.table import Table
     from rich.text import Text
