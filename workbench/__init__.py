@@ -13,7 +13,7 @@ _CLIENT_NAMES = {"Flow", "Run", "Step", "Task", "DataArtifact", "MetaflowNotFoun
                  "set_store", "get_store"}
 
 
-_API_NAMES = {"run", "spin", "resume", "inputs"}
+_API_NAMES = {"run", "spin", "resume", "inputs", "compare_runs"}
 
 
 def __getattr__(name: str):

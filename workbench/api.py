@@ -211,6 +211,21 @@ def resume(flow_file: PathLike, step: str, run: int | None = None, *,
     return RunResult(_run_of(seen, the_store))
 
 
+def compare_runs(flow: str | PathLike, run_a: int | str, run_b: int | str, *,
+            store: Store | PathLike | None = None) -> Any:
+    """Two runs of ``flow`` (a name, or its file) side by side, as ``workbench compare``
+    (``workbench.compare`` is the comparison package, hence the name):
+    parameters, each step's status, time and code, and the artifact diffs, each change under
+    the step that made it (``queries.RunComparison``; HTML in Jupyter)."""
+    from .flow import parse_graph
+    from .queries.comparison import compare_runs as compare
+
+    name = str(flow)
+    if name.endswith(".py"):
+        name = parse_graph(Path(name)).name
+    return compare(_store_of(store), name, run_a, run_b)
+
+
 def inputs(flow_file: PathLike, step: str, run: int | None = None, index: int | None = None, *,
            store: Store | PathLike | None = None, flow_name: str | None = None) -> Any:
     """What ``step`` sees at its start, in this process: its ``self`` on the stored inputs of

@@ -119,6 +119,31 @@ def spin_html(result: Any) -> str:
     return _wrap(title, body)
 
 
+def comparison_html(cmp: Any) -> str:
+    """Two runs (``queries.RunComparison``): parameters that differ, each step's status,
+    time and code on both sides, then each change under the step that made it."""
+    a, b = cmp.run_a, cmp.run_b
+    title = f"{_e(a.pathspec)} vs {_e(b.pathspec)}"
+    params = _table(("parameter", f"run {a.number}", f"run {b.number}"),
+                    [(_e(p.name), _e(p.before), _e(p.after)) for p in cmp.parameters]) \
+        if cmp.parameters else '<div style="color:#6e7781">same parameters</div>'
+    code = {True: "changed", False: "same", None: "-"}
+    steps = _table(("step", f"run {a.number}", f"run {b.number}", "time", "code"), [
+        (_e(s.step), _status(s.status_a), _status(s.status_b),
+         _e(f"{format_seconds(s.seconds_a)} → {format_seconds(s.seconds_b)}"),
+         _e(code[s.code_changed])) for s in cmp.steps])
+    changes = []
+    for s in cmp.steps:
+        for pair in s.pairs:
+            listed = [d for d in cmp.listed(pair) if d.change != "unchanged"]
+            if listed:
+                label = s.step + (f"[{','.join(map(str, pair.split))}]" if pair.split else "")
+                changes.append(f"<div><b>{_e(label)}</b></div>" + diffs_html(listed))
+    return _wrap(title, params + steps + ("".join(changes) or
+                                          '<div style="color:#6e7781">no artifact changed'
+                                          "</div>"))
+
+
 # -- a terminal IPython: rich renderables -------------------------------------------------------
 
 
@@ -154,6 +179,23 @@ def as_text(obj: Any) -> str:
                       highlight=False)
     console.print(obj.__rich__())
     return out.getvalue().rstrip("\n")
+
+
+def comparison_rich(cmp: Any) -> Any:
+    from rich.console import Group
+
+    parts: list[Any] = [table_rich(
+        f"{cmp.run_a.pathspec} vs {cmp.run_b.pathspec}", ("step", "a", "b", "code"),
+        [(s.step, s.status_a or "-", s.status_b or "-",
+          {True: "changed", False: "same", None: "-"}[s.code_changed]) for s in cmp.steps])]
+    for p in cmp.parameters:
+        parts.append(diffs_rich(f"parameter {p.name}: {p.before!r} -> {p.after!r}", []))
+    for s in cmp.steps:
+        for pair in s.pairs:
+            listed = [d for d in cmp.listed(pair) if d.change != "unchanged"]
+            if listed:
+                parts.append(diffs_rich(s.step, listed))
+    return Group(*parts)
 
 
 def table_rich(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:

@@ -114,3 +114,24 @@ def test_a_spin_displays_its_diff_with_details_folded(tmp_path):
     assert "total" in "".join(_Page(diff._repr_html_()).text)
     rendered = _render(result)
     assert "total" in rendered and "changed" in rendered
+
+
+def test_a_comparison_displays_parameters_steps_and_changes(tmp_path):
+    flow = tmp_path / "shown_flow.py"
+    flow.write_text(FLOW.replace("class Shown(FlowSpec):", "class Shown(FlowSpec):\n"
+                                 "    k = Parameter('k', default=1)\n").replace(
+        "from metaflow import FlowSpec, step", "from metaflow import FlowSpec, Parameter, step")
+        .replace("sum(self.scores) * FACTOR", "sum(self.scores) * FACTOR * self.k"))
+    store = tmp_path / "store"
+    run_flow(flow, {"k": "1"}, store=store)
+    run_flow(flow, {"k": "5"}, store=store)
+    cmp = workbench.compare_runs(flow, 1, 2, store=store)
+    page = _Page(cmp._repr_html_())
+    assert "script" not in page.tags
+    assert ["k", "1", "5"] in page.rows
+    steps = [r[0] for r in page.rows if r and r[0] in ("start", "train", "end")]
+    assert steps == ["start", "train", "end"]
+    text = "".join(page.text)
+    assert "total" in text and "changed" in text and "30" in text
+    shown = _render(cmp)
+    assert "train" in shown and "total" in shown

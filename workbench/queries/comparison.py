@@ -230,6 +230,23 @@ class RunComparison:
                     break
         return out
 
+    def _repr_html_(self) -> str:
+        """Jupyter: parameters, steps side by side, each change under the step that made it
+        (``workbench.notebook``)."""
+        from ..notebook import comparison_html
+
+        return comparison_html(self)
+
+    def __rich__(self) -> Any:
+        from ..notebook import comparison_rich
+
+        return comparison_rich(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        from ..notebook import as_text
+
+        printer.text(as_text(self))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "flow": self.flow,
