@@ -157,6 +157,38 @@ def test_a_stale_socket_is_removed_and_the_spin_runs_here(tmp_path, store_dir, r
     assert "no artifact changed" in done.stdout
 
 
+def test_a_listening_worker_sweeps_the_sockets_of_dead_workers(tmp_path, store_dir,
+                                                              runtime_dir):
+    from workbench.engine.handoff import HandoffServer, socket_dir
+
+    where = socket_dir()
+    dead = where / "0123456789abcdef0000.sock"
+    gone = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    gone.bind(str(dead))  # a worker killed before it could remove its socket
+    gone.close()
+    young = where / "0123456789abcdef1111.sock"
+    binding = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    binding.bind(str(young))  # bound a moment ago, not listening yet: maybe starting
+    an_hour_ago = time.time() - 3600
+    os.utime(dead, (an_hour_ago, an_hour_ago), follow_symlinks=False)
+    alive_path = where / "fedcba98765432100000.sock"
+    alive = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    alive.bind(str(alive_path))
+    alive.listen(1)
+    flow = tmp_path / "served_flow.py"
+    flow.write_text(FLOW)
+    server = HandoffServer.listen(flow, store_dir)
+    try:
+        assert server is not None and server.path.exists()
+        assert not dead.exists()  # swept
+        assert alive_path.exists()  # a worker that answers is left alone
+        assert young.exists()  # too young to tell
+    finally:
+        server.close()
+        alive.close()
+        binding.close()
+
+
 def test_a_socket_directory_others_may_write_is_never_used(tmp_path, store_dir, cli,
                                                           monkeypatch):
     flow = tmp_path / "served_flow.py"

@@ -27,12 +27,14 @@ import socket
 import stat
 import struct
 import sys
+import time
 from pathlib import Path
 from typing import Any, Callable
 
 # Terminal settings the worker's rich consoles read: the caller's are applied per request.
 TERMINAL_VARS = ("COLUMNS", "LINES", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR")
 CONNECT_TIMEOUT = 0.5  # seconds for a live worker to accept
+SWEEP_AFTER = 30.0  # seconds a socket must be old before a refusal means its worker is dead
 _CRED = struct.Struct("3i")  # pid, uid, gid of SO_PEERCRED
 
 
@@ -162,6 +164,37 @@ def _terminal_settings() -> dict[str, str]:
     return settings
 
 
+def _sweep(where: Path, keep: Path) -> None:
+    """Remove the sockets in our directory that nobody answers any more (workers that were
+    killed): they would otherwise pile up, one per flow and store ever served."""
+    try:
+        names = [n for n in os.listdir(where) if n.endswith(".sock")]
+    except OSError:
+        return
+    for name in names:
+        path = where / name
+        if path == keep:
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not stat.S_ISSOCK(st.st_mode) or st.st_uid != os.getuid():
+            continue
+        if time.time() - st.st_mtime < SWEEP_AFTER:  # may be binding now, not yet listening
+            continue
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        probe.settimeout(CONNECT_TIMEOUT)
+        try:
+            probe.connect(str(path))
+        except ConnectionRefusedError:
+            _remove_stale(path, st)
+        except OSError:
+            pass
+        finally:
+            probe.close()
+
+
 def _remove_stale(path: Path, seen: os.stat_result) -> None:
     """Remove a socket nobody answers, if it is still the same file (ours)."""
     try:
@@ -217,6 +250,7 @@ class HandoffServer:
             os.umask(old)
         os.chmod(path, 0o600)
         sock.listen(8)
+        _sweep(path.parent, keep=path)
         return cls(path, sock)
 
     def fileno(self) -> int:
