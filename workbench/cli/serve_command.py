@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import signal
 from typing import Any
@@ -16,29 +15,21 @@ from .console import safe, stderr_console
 EXIT_OK, EXIT_USAGE = 0, 2
 
 
-class _Notes(io.TextIOBase):
+def _notes(console: Any) -> Any:
     """The worker loop's own event stream, as lines a person reads (its warnings, errors)."""
+    from ..engine.worker import LineStream
 
-    def __init__(self, console: Any) -> None:
-        self.console = console
-        self.pending = ""
+    def show(line: str) -> None:
+        try:
+            event = P.decode(line)
+        except P.ProtocolError:
+            return
+        if isinstance(event, P.WorkerLog) and event.line.strip():
+            console.print(Text(safe(event.line), style="yellow"))
+        elif isinstance(event, P.Error):
+            console.print(Text(f"error: {safe(event.message)}", style="red"))
 
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self.pending += text
-        *lines, self.pending = self.pending.split("\n")
-        for line in lines:
-            try:
-                event = P.decode(line)
-            except P.ProtocolError:
-                continue
-            if isinstance(event, P.WorkerLog) and event.line.strip():
-                self.console.print(Text(safe(event.line), style="yellow"))
-            elif isinstance(event, P.Error):
-                self.console.print(Text(f"error: {safe(event.message)}", style="red"))
-        return len(text)
+    return LineStream(show)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -65,7 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
                                      "green" if code == 0 else "red"),
                                     (f"  in {seconds * 1000:.0f} ms", "dim")))
 
-    loop = WorkerLoop(flow, store, args.flow_name, _Notes(console), commands_fd=None,
+    loop = WorkerLoop(flow, store, args.flow_name, _notes(console), commands_fd=None,
                       on_handed_off=handed_off)
     loop.handoff = server
     console.print(Text.assemble(("serving ", "bold"), (safe(args.flow), "bold cyan"),

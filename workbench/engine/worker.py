@@ -29,11 +29,11 @@ def _emit(out: io.TextIOBase, message: Any) -> None:
     out.flush()
 
 
-class _StderrToEvents(io.TextIOBase):
-    """The worker's own stderr (warnings, ignored-decorator notes) as ``worker_log`` events."""
+class LineStream(io.TextIOBase):
+    """A text stream that hands each complete line written to it to ``on_line``."""
 
-    def __init__(self, out: io.TextIOBase) -> None:
-        self.out = out
+    def __init__(self, on_line: Any) -> None:
+        self.on_line = on_line
         self.pending = ""
 
     def writable(self) -> bool:
@@ -43,8 +43,13 @@ class _StderrToEvents(io.TextIOBase):
         self.pending += text
         *lines, self.pending = self.pending.split("\n")
         for line in lines:
-            _emit(self.out, P.WorkerLog(line))
+            self.on_line(line)
         return len(text)
+
+
+def _stderr_to_events(out: io.TextIOBase) -> LineStream:
+    """The worker's own stderr (warnings, ignored-decorator notes) as ``worker_log`` events."""
+    return LineStream(lambda line: _emit(out, P.WorkerLog(line)))
 
 
 class WorkerLoop:
@@ -354,8 +359,8 @@ def main(argv: list[str] | None = None) -> int:
         os.close(null)
     else:  # restarted in place: the event pipe is already off fd 1
         out = os.fdopen(args.event_fd, "w", buffering=1, encoding="utf-8")
-    sys.stdout = _StderrToEvents(out)
-    sys.stderr = _StderrToEvents(out)
+    sys.stdout = _stderr_to_events(out)
+    sys.stderr = _stderr_to_events(out)
     first = P.decode(args.first) if args.first else None
     return WorkerLoop(args.flow_file, args.store, args.flow_name, out).serve(first)
 

@@ -182,8 +182,3 @@ def _probe() -> int | None:
         os.close(fd)
         return None
     return fd
-
-
-def reset() -> None:
-    """Forget every map (tests)."""
-    _live.clear()
