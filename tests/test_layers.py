@@ -23,16 +23,19 @@ ALLOWED = {
     "settings": set(),
     "display": set(),
     "notebook": set(),  # notebook reprs: reads objects by attribute, imports display only
+    "cardpage": set(),  # a card's document as HTML and terminal facts; imports display only
     "flow": set(),
     "store": set(),
     "compare": {"store"},
     "queries": {"store", "flow", "compare", "notebook"},
     "engine": {"queries", "flow", "store", "compare"},
-    "client": {"queries", "store", "flow", "notebook"},
-    "compat": {"client", "queries", "flow", "store"},
+    "client": {"queries", "store", "flow", "notebook", "cardpage"},
+    "compat": {"client", "queries", "flow", "store", "cardpage"},
     "api": {"flow", "store", "compare", "engine", "client", "queries", "notebook"},
-    "cli": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
-    "tui": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat"},
+    "cli": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat",
+            "cardpage"},
+    "tui": {"flow", "store", "compare", "engine", "client", "queries", "display", "compat",
+            "cardpage"},
     "magics": {"api", "flow", "notebook"},
 }
 for _layer_name in ALLOWED:

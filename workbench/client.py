@@ -31,7 +31,8 @@ from .store import (ArtifactRecord, RunRecord, SerializationError, Store, StoreE
                     TaskRecord, resolve_store_dir)
 
 __all__ = [
-    "DataArtifact", "Flow", "MetaflowInvalidPathspec", "MetaflowNotFound", "Run", "Step", "Task",
+    "Card", "DataArtifact", "Flow", "MetaflowInvalidPathspec", "MetaflowNotFound", "Run", "Step",
+    "Task",
     "get_store",
     "open_store", "set_store",
 ]
@@ -705,6 +706,11 @@ class Task(_CatalogObject):
             self._data = ArtifactData(self)
         return self._data
 
+    @property
+    def cards(self) -> list["Card"]:
+        """The cards the task made (``@card``), in decorator order (``[]`` when none)."""
+        return [Card(self, i, c) for i, c in enumerate(self._store.cards(self._id))]
+
     def _repr_html_(self) -> str:
         """Jupyter: the task's status and artifacts, nothing loaded (``workbench.notebook``)."""
         from .notebook import task_html
@@ -720,6 +726,62 @@ class Task(_CatalogObject):
         from .notebook import as_text
 
         printer.text(as_text(self))
+
+
+class Card:
+    """One card of a task: ``task.cards[0]``. ``type`` and ``id`` as given to ``@card``,
+    ``data`` the card's document (Metaflow's card JSON), ``components`` every component in it,
+    ``html`` a standalone page (``workbench.cardpage``)."""
+
+    def __init__(self, task: Task, index: int, stored: dict[str, Any]) -> None:
+        self.task = task
+        self.index = index
+        self.type: str = str(stored.get("type") or "default")
+        self.id: str | None = stored.get("id")
+        self.options: dict[str, Any] = dict(stored.get("options") or {})
+        self.data: dict[str, Any] = dict(stored.get("data") or {})
+        self.created_at = _dt(stored.get("created_at"))
+
+    @property
+    def components(self) -> list[dict[str, Any]]:
+        """Every component of the card, depth first (pages and sections included)."""
+        from .cardpage import walk
+
+        return list(walk(self.data.get("components")))
+
+    @property
+    def html(self) -> str:
+        """The card as one HTML page that needs no network."""
+        from .cardpage import card_html
+
+        return card_html({"type": self.type, "id": self.id, "data": self.data})
+
+    def get(self) -> str:
+        """The card's HTML (Metaflow's ``Card.get``)."""
+        return self.html
+
+    def get_data(self) -> dict[str, Any]:
+        """The card's document (Metaflow's ``Card.get_data`` gives a card's data)."""
+        return self.data
+
+    @property
+    def hash(self) -> str:
+        import hashlib
+        import json
+
+        return hashlib.blake2b(json.dumps(self.data, sort_keys=True, default=str).encode(),
+                               digest_size=16).hexdigest()
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the card in a sandboxed frame (no script runs)."""
+        import html as _html
+
+        return (f'<iframe sandbox srcdoc="{_html.escape(self.html, quote=True)}" '
+                'style="width:100%;height:560px;border:1px solid #d0d7de"></iframe>')
+
+    def __repr__(self) -> str:
+        label = f" id={self.id}" if self.id else ""
+        return f"<Card {self.type}{label} of {self.task.pathspec}>"
 
 
 class DataArtifact(_Picklable):

@@ -223,6 +223,19 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, json_flag=False)
     p.set_defaults(handler="read_commands:cmd_logs")
 
+    p = sub.add_parser("card", help="write a task's card (@card) as a standalone HTML file",
+                       description="PATHSPEC is Flow/run/step/task, or Flow/run/step for a step "
+                                   "with one task. The page needs no network to be viewed; its "
+                                   "path is printed.")
+    p.add_argument("pathspec", metavar="PATHSPEC")
+    p.add_argument("--id", metavar="ID", help="the card with this id (@card(id=...))")
+    p.add_argument("--type", metavar="TYPE", help="the card of this type (default, blank)")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="where to write it (default: the store's cards/html/ folder)")
+    p.add_argument("--open", action="store_true", help="open it in the web browser")
+    _common(p)
+    p.set_defaults(handler="card_command:cmd_card")
+
     p = sub.add_parser(
         "import-metaflow", help="import runs Metaflow executed (local or S3 datastore)",
         description="Make each Metaflow run of FLOW (its latest, every run with --all, or "

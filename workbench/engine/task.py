@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 import traceback
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -138,6 +139,7 @@ def bind_step(flow_cls: type, graph: Any, step: str, parents: list[Any], frames:
 def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
                  loader: Any = None, on_persist: Any = None) -> dict[str, Any]:
     """Run one attempt of a task and persist its artifacts; return the result document."""
+    started_at = time.time()
     setattr(flow_cls, CONFIG_VALUES_ATTR, dict(job.configs))  # decorators' Config expressions
     node = graph[job.step]
     load = _naming_errors(loader or (lambda ref: blobs.get(ref.key)))
@@ -158,6 +160,7 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
         parallel=Parallel("127.0.0.1", *job.parallel) if job.parallel else None,
     )
     decorators = step_decorators(flow_cls, job.step)
+    current._use_cards(decorators.get("card") or [])
     catch = decorators.get("catch")
     timeout = (decorators.get("timeout") or {}).get("seconds")
     status, exc_line, tb_text = "succeeded", None, None
@@ -204,6 +207,9 @@ def execute_task(job: TaskJob, flow_cls: type, graph: Any, blobs: BlobStore,
     if persist_error and status == "succeeded":
         status, exc_line, tb_text = "failed", persist_error, None
         print(persist_error, file=sys.stderr)
+    if status == "succeeded" and decorators.get("card"):
+        from .cards import make_cards  # only steps with @card pay for it
+        make_cards(job, flow, graph, artifacts, started_at, str(blobs.root), blobs.get)
     return {
         "status": status,
         "exception": exc_line,

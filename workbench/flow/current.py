@@ -12,6 +12,7 @@ import tempfile
 from typing import Any, NamedTuple
 
 from ..settings import current_user
+from .cards.collector import CardCollector
 
 _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin_run_id",
            "namespace", "username", "tempdir", "tags", "store_root", "parameter_names",
@@ -20,44 +21,6 @@ _FIELDS = ("flow_name", "run_id", "step_name", "task_id", "retry_count", "origin
 # under Metaflow, so ``"project_name" in current`` tells whether the flow has a project.
 _PROJECT_FIELDS = ("project_name", "branch_name", "is_user_branch", "is_production",
                    "project_flow_name")
-
-
-class CardCollector:
-    """A harmless stand-in for ``current.card`` (``@card`` is ignored locally).
-
-    Components appended are kept in ``.components`` and never rendered.
-    """
-
-    def __init__(self) -> None:
-        self.components: list[Any] = []
-        self._by_id: dict[str, CardCollector] = {}
-
-    def append(self, component: Any, id: str | None = None) -> None:
-        self.components.append(component)
-
-    def extend(self, components: Any) -> None:
-        self.components.extend(components)
-
-    def clear(self) -> None:
-        self.components.clear()
-
-    def refresh(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-    def components_of(self, card_id: str) -> list[Any]:
-        return self[card_id].components
-
-    def __getitem__(self, card_id: str) -> "CardCollector":
-        return self._by_id.setdefault(card_id, CardCollector())
-
-    def __setitem__(self, card_id: str, value: Any) -> None:
-        self[card_id].components = list(value) if isinstance(value, (list, tuple)) else [value]
-
-    def __len__(self) -> int:
-        return len(self.components)
-
-    def __iter__(self):
-        return iter(self.components)
 
 
 class Parallel(NamedTuple):
@@ -205,8 +168,13 @@ class Current:
 
     @property
     def card(self) -> CardCollector:
-        """A no-op collector: ``@card`` is ignored when running locally."""
+        """The components of the step's cards: ``current.card.append(Markdown("# Hi"))``
+        adds to the default editable card, ``current.card["id"]`` reaches a card by id."""
         return self._card
+
+    def _use_cards(self, cards: list[dict[str, Any]]) -> None:
+        """Engine side: the step's ``@card`` settings, in decorator order."""
+        self._card = CardCollector(cards, step=self.step_name)
 
     # The client is a higher layer: it is looked up by name at access time on purpose,
     # so this package keeps importing nothing else of workbench.

@@ -8,11 +8,12 @@ locally, with one warning per decorator name per process.
 """
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any, Callable
 
 # Step-level and flow-level decorators accepted and ignored locally.
-IGNORED_STEP_DECORATORS = ("resources", "conda", "pypi", "batch", "kubernetes", "card",
+IGNORED_STEP_DECORATORS = ("resources", "conda", "pypi", "batch", "kubernetes",
                            "environment")
 IGNORED_FLOW_DECORATORS = ("conda_base", "pypi_base", "schedule", "trigger",
                            "trigger_on_finish")
@@ -66,6 +67,7 @@ def _as_number(deco: str, field: str, value: Any) -> float:
     return int(number) if number == int(number) else number
 
 
+_CARD_ID = re.compile(r"[a-zA-Z0-9_]+")
 DELAYED = "__delayed__"  # settings whose arguments wait for the run's Config values
 
 
@@ -206,7 +208,6 @@ conda = _ignored_step("conda")
 pypi = _ignored_step("pypi")
 batch = _ignored_step("batch")
 kubernetes = _ignored_step("kubernetes")
-card = _ignored_step("card")
 environment = _ignored_step("environment")
 
 conda_base = _ignored_flow("conda_base")
@@ -227,6 +228,34 @@ trigger = _ignored_flow("trigger")
 trigger_on_finish = _ignored_flow("trigger_on_finish")
 
 
+CARD_DEFAULTS = {"type": "default", "options": {}, "id": None, "timeout": 45,
+                 "save_errors": True, "customize": False, "refresh_interval": 5}
+
+
+def card(func: Callable | None = None, **kwargs: Any) -> Any:
+    """``@card`` or ``@card(type="default"|"blank", id=..., options=...)``: the task makes a
+    card when it succeeds (``current.card`` collects its components). A step may carry
+    several; they are kept in decorator order, top first."""
+    unknown = set(kwargs) - set(CARD_DEFAULTS)
+    if unknown:
+        raise TypeError(f"@card got unknown arguments: {', '.join(sorted(unknown))}")
+    settings = {**CARD_DEFAULTS, **kwargs}
+    if settings["id"] is not None and not _CARD_ID.fullmatch(str(settings["id"])):
+        raise ValueError(f"@card(id={settings['id']!r}): an id has only letters, digits and "
+                         "underscores")
+    if not isinstance(settings["options"], dict):
+        raise TypeError("@card(options=...) expects a dict")
+
+    def record(f: Any) -> Any:
+        below = list(step_decorators(f).get("card") or [])  # applied first: listed after
+        return _record(f, "card", [dict(settings), *below])
+    if func is not None and callable(func):
+        return record(func)
+    if func is not None:
+        raise TypeError("@card takes keyword arguments only")
+    return record
+
+
 def step_decorators(func: Any) -> dict[str, dict[str, Any]]:
     """The decorators recorded on a step function (empty dict if none)."""
     return dict(getattr(func, "__wb_decorators__", {}) or {})
@@ -237,7 +266,7 @@ def flow_decorators(cls: Any) -> dict[str, dict[str, Any]]:
     return dict(getattr(cls, "__wb_flow_decorators__", {}) or {})
 
 
-__all__ = ["step", "retry", "catch", "timeout", "parallel", "project", "step_decorators",
+__all__ = ["step", "retry", "catch", "timeout", "parallel", "project", "card", "step_decorators",
            "flow_decorators",
            "IGNORED_STEP_DECORATORS", "IGNORED_FLOW_DECORATORS", *IGNORED_STEP_DECORATORS,
            *IGNORED_FLOW_DECORATORS]

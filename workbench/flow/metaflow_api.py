@@ -36,6 +36,7 @@ CLIENT_NAMES = ("Flow", "Run", "Step", "Task", "DataArtifact", "Metaflow", "name
 SUBMODULES = {"exception": "workbench.flow.metaflow_exception",
               "client": "workbench.flow.metaflow_api",
               "metaflow_current": "workbench.flow.current",
+              "cards": "workbench.flow.cards",
               "plugins": "workbench.flow.metaflow_plugins",
               "plugins.catch_decorator": "workbench.flow.metaflow_plugins.catch_decorator",
               "plugins.timeout_decorator": "workbench.flow.metaflow_plugins.timeout_decorator"}

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from .cards import CARDS_DIR
 from .catalog import RunRecord
 from .errors import StoreError
 from .store import Store
@@ -32,7 +33,7 @@ KEEP_SPINS = 5  # spins kept per flow by default: enough to compare recent itera
 BLOB_GRACE = 60.0  # seconds: younger unreferenced blobs are left for a later gc
 
 _KEY = re.compile(r"[0-9a-f]{64}")
-_LOG = re.compile(r"(\d+)\.(stdout|stderr|order)(\.tmp)?")
+_LOG = re.compile(r"(\d+)\.(stdout|stderr|order|json)(\.tmp|\.\d+\.tmp)?")
 
 
 @dataclass
@@ -120,10 +121,14 @@ def gc(store: Store, flow: str, keep_spins: int = KEEP_SPINS, *, dry_run: bool =
 
 
 def _remove_logs(store: Store) -> int:
-    """Delete log files whose task row no longer exists."""
-    try:
-        entries = list(os.scandir(store.root / "logs"))
-    except FileNotFoundError:
+    """Delete log and card files whose task row no longer exists."""
+    entries = []
+    for folder in ("logs", CARDS_DIR):
+        try:
+            entries += list(os.scandir(store.root / folder))
+        except FileNotFoundError:
+            pass
+    if not entries:
         return 0
     live = store.catalog.task_ids()
     removed = 0

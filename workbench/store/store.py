@@ -7,9 +7,10 @@ import os
 import re
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from .blobs import BlobStore
+from .cards import cards_path, read_cards
 from .catalog import Catalog, _pid_alive
 from .errors import CorruptStoreError, StoreError
 from .logs import ORDER_SUFFIX, LogLines, read_chunks, read_order
@@ -125,15 +126,27 @@ class Store:
     def log_owner(self, task_id: int) -> int:
         """The task whose log files hold ``task_id``'s output: itself, or for a clone that
         never ran, the task it was copied from (the first one with a log file)."""
+        return self._file_owner(task_id, lambda t: any(self.log_path(t, s).exists()
+                                                       for s in LOG_STREAMS))
+
+    def _file_owner(self, task_id: int, has_file: Any) -> int:
+        """``task_id``, or the first task up its clone chain for which ``has_file``."""
         seen: set[int] = set()
         current: int | None = int(task_id)
         while current is not None and current not in seen:
             seen.add(current)
-            if any(self.log_path(current, s).exists() for s in LOG_STREAMS):
+            if has_file(current):
                 return current
             task = self.catalog.get_task(current)
             current = task.cloned_from if task is not None else None
         return int(task_id)
+
+    # -- cards --------------------------------------------------------------------------
+
+    def cards(self, task_id: int) -> list[dict[str, Any]]:
+        """The cards ``task_id`` made (a clone's are its source's), in decorator order."""
+        owner = self._file_owner(task_id, lambda t: cards_path(self.root, t).exists())
+        return read_cards(cards_path(self.root, owner))
 
     def read_log(self, task_id: int, stream: str) -> str:
         """One stream of a task's captured log ("" if none); a clone shows its source's."""

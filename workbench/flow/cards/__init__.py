@@ -1,0 +1,59 @@
+"""What ``from metaflow.cards import ...`` resolves to inside a flow run by workbench.
+
+The components (``Markdown``, ``Table``, ``Image``, ``Artifact``, ``VegaChart``,
+``ProgressBar``, ``ValueBox``, ``PythonCode``, ``Error``) render to Metaflow's card JSON;
+``@card`` collects them per task (``current.card``) and the engine stores the card when the
+task succeeds. ``get_cards`` reads cards back (Metaflow's client over workbench's store).
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .components import (
+    Artifact, Error, Image, Markdown, MetaflowCardComponent, ProgressBar, PythonCode, Table,
+    UserComponent, ValueBox, VegaChart,
+)
+
+
+class MetaflowCard:
+    """The base of card types (``@card(type=...)``); workbench renders ``default`` and
+    ``blank`` itself, and stores other types as an error card naming the type."""
+
+    type: str | None = None
+    ALLOW_USER_COMPONENTS = False
+    RUNTIME_UPDATABLE = False
+
+    def __init__(self, options: dict | None = None, components: list | None = None,
+                 graph: Any = None, flow: Any = None, **kwargs: Any) -> None:
+        self.options = dict(options or {})
+        self.components = list(components or [])
+
+    def render(self, task: Any) -> str:
+        raise NotImplementedError()
+
+
+class DefaultCard(MetaflowCard):
+    type = "default"
+    ALLOW_USER_COMPONENTS = True
+
+
+class BlankCard(MetaflowCard):
+    type = "blank"
+    ALLOW_USER_COMPONENTS = True
+
+
+class ErrorCard(MetaflowCard):
+    type = "error"
+
+
+def __getattr__(name: str) -> Any:
+    # The card client is a higher layer, looked up by name on first use (as metaflow.Flow).
+    if name == "get_cards":
+        return importlib.import_module("workbench.compat.metaflow.cards").get_cards
+    raise AttributeError(f"module 'metaflow.cards' has no attribute '{name}'")
+
+
+__all__ = ["MetaflowCardComponent", "MetaflowCard", "UserComponent", "Artifact", "Table",
+           "Image", "Error", "Markdown", "VegaChart", "ProgressBar", "ValueBox", "PythonCode",
+           "DefaultCard", "BlankCard", "ErrorCard", "get_cards"]
