@@ -3,11 +3,13 @@
 Written with Metaflow's imports: it runs unchanged under workbench and under Metaflow.
 
     workbench run sample_flows/report_flow.py --param top=3
+    workbench card SalesReportFlow/1/report   # the report step's card, as an HTML page
 """
 import numpy as np
 import pandas as pd
 
-from metaflow import FlowSpec, Parameter, step
+from metaflow import FlowSpec, Parameter, card, current, step
+from metaflow.cards import Markdown, Table, ValueBox, VegaChart
 
 
 class SalesReportFlow(FlowSpec):
@@ -44,13 +46,24 @@ class SalesReportFlow(FlowSpec):
                          .sort_values(ascending=False).head(self.top))
         self.next(self.report)
 
+    @card
     @step
     def report(self, inputs):
-        """Merge both views into one report."""
+        """Merge both views into one report (and a card of it)."""
         self.merge_artifacts(inputs, include=["orders"])
         self.regions = inputs.by_region.regions
         self.products = inputs.by_product.products
         self.total_revenue = float(self.orders.revenue.sum())
+        current.card.append(Markdown(f"# Sales report\n{len(self.orders):,} orders, "
+                                     f"top {self.top} products"))
+        current.card.append(ValueBox(title="Total revenue", value=f"{self.total_revenue:,.0f}"))
+        current.card.append(Table.from_dataframe(self.regions.reset_index()))
+        current.card.append(VegaChart({
+            "title": "Revenue of the top products", "mark": "bar",
+            "data": {"values": [{"product": p, "revenue": round(r, 2)}
+                                for p, r in self.products.items()]},
+            "encoding": {"x": {"field": "product", "type": "nominal"},
+                         "y": {"field": "revenue", "type": "quantitative"}}}))
         self.next(self.end)
 
     @step

@@ -42,7 +42,7 @@ td pre{margin:0;padding:2px 4px;background:none}
 figure{margin:8px 0}figure img{max-width:100%;border:1px solid #d0d7de}
 figcaption{font-size:12px;color:#59636e}
 .wb-progress progress{width:240px;vertical-align:middle}
-.wb-valuebox{display:inline-block;border:1px solid #d0d7de;border-radius:8px;padding:8px 14px;
+.wb-valuebox{justify-self:start;display:inline-block;border:1px solid #d0d7de;border-radius:8px;padding:8px 14px;
 margin:4px 8px 4px 0}.wb-valuebox .wb-value{font-size:24px;font-weight:600}
 .wb-muted{color:#59636e;font-size:12px}
 """
@@ -172,19 +172,21 @@ def _dag(component: dict[str, Any]) -> str:
     return f"<ul>{items}</ul>"
 
 
-def component_html(component: Any) -> str:
-    """One rendered component (and what it contains) as HTML."""
+def component_html(component: Any, nested: bool = False) -> str:
+    """One rendered component (and what it contains) as HTML; ``nested`` inside a page."""
     if isinstance(component, str):
         return f"<div>{_e(component)}</div>"
     if not isinstance(component, dict):
         return f"<pre>{_e(json.dumps(component, default=str))}</pre>"
     kind = component.get("type")
+    if kind == "title" and nested:
+        return f"<p class='wb-muted'>{_e(component.get('text'))}</p>"
     if kind == "title":
         return f"<h1 class='wb-title'>{_e(component.get('text'))}</h1>"
     if kind == "subtitle":
         return f"<h3>{_e(component.get('text'))}</h3>"
     if kind in ("page", "section"):
-        inner = "".join(component_html(c) for c in component.get("contents") or [])
+        inner = "".join(component_html(c, True) for c in component.get("contents") or [])
         if kind == "page":
             title = f"<h2>{_e(component['title'])}</h2>" if component.get("title") else ""
             return f"<section class='wb-page'>{title}{inner}</section>"

@@ -125,10 +125,14 @@ def test_current_bound_and_reset(monkeypatch):
         assert "run_id" in current and current.get("nope", 1) == 1
         tmp = current.tempdir
         assert os.path.isdir(tmp) and current.tempdir == tmp
-        current.card.append("x")
-        current.card["other"].extend(["y", "z"])
+        from workbench.flow.cards import Markdown
+
+        current._use_cards([{"type": "default", "id": None}, {"type": "blank", "id": "other"}])
+        current.card.append(Markdown("x"))
+        current.card["other"].extend([Markdown("y"), Markdown("z")])
         current.card.refresh()
-        assert len(current.card) == 1 and current.card["other"].components == ["y", "z"]
+        assert len(current.card) == 1
+        assert [c.render()["source"] for c in current.card["other"]] == ["\ny", "\nz"]
     finally:
         current._reset()
     assert not os.path.exists(tmp)

@@ -165,9 +165,10 @@ def test_unsupported_metaflow_name_with_line(flows, monkeypatch):
 
 
 def test_unsupported_metaflow_submodule(flows):
-    path = flows.write("from metaflow.cards import Markdown\n" + GOOD)
+    path = flows.write("from metaflow.plugins.aws import aws_utils\n" + GOOD)
     err = load_error(path)
-    assert err.line == 1 and "metaflow module 'metaflow.cards' is not provided" in err.message
+    assert err.line == 1 and "metaflow module 'metaflow.plugins.aws' is not provided" in \
+        err.message
 
 
 def test_metaflow_alias_is_restored(flows, monkeypatch):

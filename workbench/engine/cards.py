@@ -59,13 +59,19 @@ def _facts(job: Any, flow: Any, graph: Any, rows: list[list[Any]], started_at: f
         code = ""
     user = current.username
     artifacts = []
+    parameters = {}
     for name, key, _type, size, _summary in rows:
         artifacts.append((name, int(size or 0),
                           lambda name=name, key=key: _value(flow, name, key, load)))
+        if name in job.param_names:  # every task carries the run's parameters
+            try:
+                parameters[name] = _value(flow, name, key, load)
+            except Exception:  # noqa: BLE001 - shown as missing, never failing the task
+                pass
     return TaskFacts(
         pathspec=pathspec, created_at=started_at, finished_at=time.time(),
         attempt=job.attempt, tags=[*([f"user:{user}"] if user else []), *job.tags],
-        user=user, code=code, parameters=dict(job.params),
+        user=user, code=code, parameters=dict(sorted(parameters.items())),
         artifacts=sorted(artifacts, key=lambda a: a[0]),
         graph=dag_data(graph),
     )

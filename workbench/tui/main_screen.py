@@ -19,10 +19,11 @@ from textual.worker import get_current_worker
 from .. import queries
 from ..queries.source import ran_source, source_diff
 from ..display import safe
-from ..store import RunRecord, TaskRecord
+from ..store import RunRecord, StoreError, TaskRecord
 from . import model
 from .keys import APP_KEYS, bindings
 from .messages import DiffsLoaded, LogsLoaded
+from .widgets.card import CardView
 from .widgets.dag import DagView
 from .widgets.diff import DiffView
 from .widgets.logs import LogView, note
@@ -100,6 +101,9 @@ class MainScreen(Screen[None]):
             with TabPane("Task", id="task"):
                 with TaskScroll(id="task-scroll"):
                     yield TaskInfo(id="task-view")
+            with TabPane("Card", id="card"):
+                with VerticalScroll(id="card-scroll"):
+                    yield CardView(id="card-view")
         yield MessageLine()
         yield Footer()
 
@@ -179,7 +183,7 @@ class MainScreen(Screen[None]):
         """Focus what the active tab of the bottom panel shows."""
         tab = self.query_one("#tabs", TabbedContent).active
         target = {"logs": "#log", "diff": "#diff-tree", "source": "#source-scroll",
-                  "task": "#task-scroll"}.get(tab, "#log")
+                  "task": "#task-scroll", "card": "#card-scroll"}.get(tab, "#log")
         self.query_one(target).focus()
 
     def on_key(self, event: Any) -> None:
@@ -239,6 +243,7 @@ class MainScreen(Screen[None]):
         self.refresh_artifacts(task)
         self.refresh_logs(task)
         self.query_one(TaskInfo).show_task(task)
+        self.refresh_card(task)
         self.refresh_source()
         self.refresh_diff()
 
@@ -322,6 +327,33 @@ class MainScreen(Screen[None]):
         else:
             message.lines.close()
             log.set_lines([note(f"{message.pathspec} printed nothing")], message.task_id)
+
+    def refresh_card(self, task: TaskRecord | None) -> None:
+        """The Card tab: the cards the selected task made (read from the store)."""
+        view = self.query_one(CardView)
+        tab = self.query_one("#tabs", TabbedContent).get_tab("card")
+        store = self.store
+        key = (task.id, task.status) if task is not None else None
+        if key is not None and view.shown_for == key:
+            return
+        view.shown_for = key
+        if task is None or store is None:
+            view.show_message("No task of this step in the selected run.")
+            tab.label = "Card"
+            return
+        if not task.finished:
+            view.show_message(f"{task.pathspec} is {task.status}: its cards are made when it "
+                              "succeeds.")
+            tab.label = "Card"
+            return
+        try:
+            cards = store.cards(task.id)
+        except StoreError as exc:
+            view.show_message(safe(str(exc)))
+            tab.label = "Card !"
+            return
+        view.show_cards(cards, safe(task.pathspec))
+        tab.label = f"Card ({len(cards)})" if len(cards) > 1 else "Card ●" if cards else "Card"
 
     def refresh_source(self) -> None:
         view = self.query_one(SourceView)
