@@ -132,3 +132,24 @@ def test_dense_dag(workdir, snap_compare, monkeypatch):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_card_tab(workdir, snap_compare, monkeypatch):
+    """The report step's card in the Card tab, the bottom panel maximised."""
+    monkeypatch.setenv("METAFLOW_USER", "ada")  # the card names who ran it
+    run_flow(workdir, "report_flow.py", top=3)
+    freeze_store(workdir, monkeypatch)
+    from workbench.tui.app import WorkbenchApp
+
+    app = WorkbenchApp(workdir / "report_flow.py", store=workdir / "store",
+                       engine_factory=IdleEngine, poll_interval=60)
+    app.animation_level = "none"
+
+    async def run_before(pilot):
+        await ready(pilot)
+        await pilot.press("j", "j")  # start, the two branches side by side, report
+        await settle(pilot)
+        await pilot.press("5", "t", "z")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -78,6 +78,17 @@ def freeze_store(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
                 catalog.update_task(task.id, started_at=start + 0.1 * i,
                                     finished_at=start + 0.1 * i + 0.05)
     monkeypatch.setattr(model, "clock", lambda: FROZEN + 3600)
+    _freeze_cards(store.root / "cards")
+
+
+def _freeze_cards(folder: Path) -> None:
+    """The times a card states (made when its task ran) set to the frozen clock's."""
+    import re
+
+    for path in folder.glob("*.json") if folder.is_dir() else ():
+        text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [AP]M", "2026-01-01 10:00:00 AM",
+                      path.read_text())
+        path.write_text(re.sub(r'"created_at": [0-9.e+]+', f'"created_at": {FROZEN}', text))
 
 
 def edit_flow(path: Path, old: str, new: str) -> None:

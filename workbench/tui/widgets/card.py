@@ -94,7 +94,7 @@ def _artifacts(component: dict[str, Any]) -> Table:
 def _chart(component: dict[str, Any]) -> list[Any]:
     spec = component.get("spec") or {}
     headers, rows = chart_rows(spec)
-    out: list[Any] = [_t(f"📊 {chart_title(spec)}", "bold cyan")]
+    out: list[Any] = [_t(f"▥ {chart_title(spec)}", "bold cyan")]
     if headers:
         out.append(_table({"columns": headers, "data": rows[:CHART_ROWS]}))
         if len(rows) > CHART_ROWS:
@@ -146,8 +146,9 @@ def component_renderables(component: Any) -> list[Any]:
     if kind == "artifacts":
         return [_artifacts(component)]
     if kind == "image":
-        return [_t(f"🖼  {image_caption(str(component.get('src') or ''), component.get('label'))}"
-                   , "magenta")]
+        caption = image_caption(str(component.get("src") or ""), component.get("label"))
+        return [_t(f"▣ image {caption} (not drawn here: workbench card writes it as a page)",
+                   "magenta")]
     if kind == "log":
         return [_t(component.get("data"), "red")]
     if kind == "pythonCode":
