@@ -88,7 +88,10 @@ def diffs_html(diffs: Sequence[Any], *, show_unchanged: bool = False) -> str:
                f"<i>{_e(kind)}</i>" + (f" &nbsp; {before} → {after}" if before or after
                                        else ""))
         detail = d.detail.lines() if d.detail is not None else []
-        if detail:
+        if getattr(d.detail, "kind", None) in ("dataframe", "series") and detail:
+            parts.append(f"<details><summary>{row}</summary>{_frame_detail(d.detail)}"
+                         "</details>")
+        elif detail:
             parts.append(f"<details><summary>{row}</summary>"
                          f"<pre>{_e(chr(10).join(detail))}</pre></details>")
         else:
@@ -100,6 +103,34 @@ def diffs_html(diffs: Sequence[Any], *, show_unchanged: bool = False) -> str:
     elif unchanged and not show_unchanged:
         parts.append(f'<div style="color:#6e7781">{unchanged} unchanged</div>')
     return "".join(parts)
+
+
+def _cell_text(value: Any) -> str:
+    if isinstance(value, float):
+        return _e(f"{value:.6g}")
+    return _e("-" if value is None else value)
+
+
+def _frame_detail(detail: Any) -> str:
+    """A DataFrame's or Series' change as small tables: what changed (shape, columns, dtypes),
+    per-column stats before and after, and example rows with each changed cell."""
+    lines = detail.lines()
+    stats = list(getattr(detail, "stats", None) or [])
+    examples = list(getattr(detail, "examples", None) or [])
+    tail = (1 + 2 * len(stats) if stats else 0) + (1 + len(examples) if examples else 0)
+    summary = lines[: len(lines) - tail] if tail else lines
+    out = [f"<div>{_e(summary[0])}</div>"] if summary else []
+    out += [f'<div style="margin-left:16px">{_e(line.strip())}</div>' for line in summary[1:]]
+    if stats:
+        names = next((list(v) for st in stats for v in (st.before, st.after) if v), [])
+        rows = [(_e(st.column), _e(when), *(_cell_text((values or {}).get(n)) for n in names))
+                for st in stats for when, values in (("before", st.before), ("after", st.after))]
+        out.append(_table(("column", "", *names), rows))
+    if examples:
+        rows = [(_e(ex.index), _e(c.column), _cell_text(c.old), _cell_text(c.new))
+                for ex in examples for c in ex.changes]
+        out.append(_table(("row", "column", "before", "after"), rows))
+    return "".join(out)
 
 
 def task_diff_html(task_diff: Any) -> str:

@@ -135,3 +135,47 @@ def test_a_comparison_displays_parameters_steps_and_changes(tmp_path):
     assert "total" in text and "changed" in text and "30" in text
     shown = _render(cmp)
     assert "train" in shown and "total" in shown
+
+
+FRAME_FLOW = '''
+from metaflow import FlowSpec, step
+
+
+class FrameShown(FlowSpec):
+    @step
+    def start(self):
+        import pandas as pd
+        self.frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, 4.0], "name": list("abcd")})
+        self.next(self.scale)
+
+    @step
+    def scale(self):
+        self.scaled = self.frame.assign(x=self.frame.x * FACTOR)
+        self.next(self.end)
+
+    @step
+    def end(self):
+        pass
+
+
+FACTOR = 1
+'''
+
+
+def test_a_dataframe_change_displays_as_small_tables(tmp_path):
+    flow = tmp_path / "frame_flow.py"
+    flow.write_text(FRAME_FLOW)
+    store = tmp_path / "store"
+    run_flow(flow, {}, store=store)
+    flow.write_text(FRAME_FLOW.replace("FACTOR = 1", "FACTOR = 3"))
+    result = workbench.spin(flow, "scale", store=store)
+    page = _Page(result._repr_html_())
+    assert "pre" not in page.tags  # the frame's change is tables, not preformatted text
+    text = "".join(page.text)
+    assert "DataFrame 4x2 -> 4x2" in text and "4 cells changed in 4 rows" in text
+    stats = [r for r in page.rows if r[:2] in (["x", "before"], ["x", "after"])]
+    assert len(stats) == 2 and stats[0][2:] != stats[1][2:]  # per-column stats, both sides
+    header = next(r for r in page.rows if r and r[0] == "row")
+    assert header == ["row", "column", "before", "after"]
+    examples = page.rows[page.rows.index(header) + 1:]
+    assert examples[0] == ["0", "x", "1", "3"] and ["3", "x", "4", "12"] in examples
