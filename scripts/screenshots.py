@@ -205,7 +205,15 @@ async def shoot(work: Path, out: Path) -> list[Path]:
         await settle(pilot)
         save(app, "small_80x24")
 
-    # 8. a run Metaflow executed, imported from the app (I), beside workbench's own run
+    # 8. the report step's card in the Card tab (5), the bottom panel maximised
+    app = app_for(work, "report_flow.py")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "5", "t", "z")
+        await settle(pilot)
+        save(app, "card_tab")
+
+    # 9. a run Metaflow executed, imported from the app (I), beside workbench's own run
     if (work / ".metaflow").is_dir():
         app = app_for(work, "report_flow.py")
         async with app.run_test(size=SIZE) as pilot:
@@ -257,6 +265,118 @@ def to_png(svg: Path) -> Path | None:
     return png
 
 
+CHROMIUM = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--hide-scrollbars")
+
+
+def page_png(html: Path, png: Path, size: tuple[int, int]) -> bool:
+    """A page as the browser draws it (Debian's chromium, headless), or False without one."""
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        return False
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run([browser, *CHROMIUM, f"--user-data-dir={profile}",
+                        f"--window-size={size[0]},{size[1]}", f"--screenshot={png}",
+                        html.resolve().as_uri()], check=True, capture_output=True, timeout=120)
+    return True
+
+
+NOTEBOOK_CELLS = [
+    ("markdown", "The loop in Jupyter: run the flow once, edit a step in your editor, spin it."),
+    ("code", "%load_ext workbench\n%wb_flow report_flow.py"),
+    ("code", "%wb_run --param top=4"),
+    ("code", 'import workbench\n'
+             'step = workbench.inputs("report_flow.py", "by_region")  # by_region\'s self\n'
+             'step.orders.groupby("region")["units"].sum()'),
+    ("markdown", "*`by_region` edited in the editor: count the units sold, not the orders.*"),
+    ("code", "%wb_spin by_region"),
+]
+NOTEBOOK_EDIT = ('orders=("units", "size")', 'orders=("units", "sum")')
+NOTEBOOK_CSS = """body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;
+margin:18px 28px;font-size:14px;color:#1f2328}.cell{display:flex;margin:10px 0}
+.prompt{width:70px;color:#6e7781;font-family:monospace;font-size:12px;padding-top:6px}
+.body{flex:1;min-width:0}pre.src{background:#f6f8fa;border:1px solid #d0d7de;border-radius:4px;
+padding:6px 8px;margin:0;font-size:13px}.out{padding:6px 2px}.md{font-size:15px;padding:4px 0}
+"""
+
+
+def notebook_page(work: Path, out: Path) -> Path | None:
+    """Execute a notebook session with a real kernel (nbclient), edit the flow between its
+    cells as a user would in an editor, and lay the cells and their outputs out as a page."""
+    import html
+    import json as _json
+
+    try:
+        import nbformat
+        from nbclient import NotebookClient
+    except ImportError:
+        print("nbclient is not installed: no notebook screenshot")
+        return None
+    spec = work / "jupyter" / "kernels" / "wbshots"
+    spec.mkdir(parents=True, exist_ok=True)
+    (spec / "kernel.json").write_text(_json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "workbench", "language": "python"}))
+    os.environ["JUPYTER_PATH"] = str(work / "jupyter")
+    nb_dir = work / "notebook"
+    nb_dir.mkdir()
+    shutil.copy(REPO / "sample_flows" / "report_flow.py", nb_dir / "report_flow.py")
+    os.environ["WORKBENCH_STORE"] = str(nb_dir / ".workbench")
+    cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown"
+             else nbformat.v4.new_code_cell(src) for kind, src in NOTEBOOK_CELLS]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    client = NotebookClient(notebook, kernel_name="wbshots", timeout=180,
+                            resources={"metadata": {"path": str(nb_dir)}})
+    with client.setup_kernel():
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type == "markdown" and "edited" in cell.source:
+                flow = nb_dir / "report_flow.py"
+                flow.write_text(flow.read_text().replace(*NOTEBOOK_EDIT))
+            client.execute_cell(cell, index)
+    os.environ.pop("WORKBENCH_STORE", None)
+    parts = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            parts.append(f"<div class='cell'><div class='prompt'></div><div class='body md'>"
+                         f"{html.escape(cell.source).replace('*', '')}</div></div>")
+            continue
+        outputs = []
+        for output in cell.outputs:
+            data = output.get("data", {})
+            if "text/html" in data:
+                outputs.append(data["text/html"])
+            elif "text/plain" in data:
+                outputs.append(f"<pre>{html.escape(data['text/plain'])}</pre>")
+            elif output.get("text"):
+                outputs.append(f"<pre>{html.escape(output['text'])}</pre>")
+        prompt = f"In [{cell.execution_count}]:"
+        parts.append(f"<div class='cell'><div class='prompt'>{prompt}</div><div class='body'>"
+                     f"<pre class='src'>{html.escape(cell.source)}</pre>"
+                     f"<div class='out'>{''.join(outputs)}</div></div></div>")
+    page = nb_dir / "session.html"
+    page.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{NOTEBOOK_CSS}"
+                    f"</style></head><body>{''.join(parts)}</body></html>")
+    return page
+
+
+def pages(work: Path, out: Path) -> None:
+    """screenshots/card.png (the report's card as ``workbench card`` writes it) and
+    screenshots/notebook.png (a notebook session), drawn by a headless browser."""
+    from workbench.cli import main as cli_main
+
+    card = work / "card.html"
+    cli_main(["card", "SalesReportFlow/1/report", "--store", str(work / ".workbench"),
+              "-o", str(card)])
+    if not page_png(card, out / "card.png", (1000, 1250)):
+        print("no chromium here: the card and notebook screenshots are left as they were")
+        return
+    print("wrote screenshots/card.png")
+    session = notebook_page(work, out)
+    if session is not None and page_png(session, out / "notebook.png", (1000, 920)):
+        print("wrote screenshots/notebook.png")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[0]) if argv else REPO / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -268,6 +388,7 @@ def main(argv: list[str]) -> int:
         try:
             build_store(work)
             shots = asyncio.run(shoot(work, out))
+            pages(work, out)
         finally:
             os.chdir(here)
     for svg in shots:

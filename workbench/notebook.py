@@ -13,11 +13,13 @@ from typing import Any, Iterable, Sequence
 
 from .display import STATUS_GLYPH, format_seconds, format_size, safe
 
+OPEN_CHANGES = 3  # a diff of this many changed artifacts or fewer shows their details open
 _CHANGE_COLOUR = {"added": "#1a7f37", "removed": "#cf222e", "changed": "#9a6700",
                   "unchanged": "#6e7781"}
 _STATUS_COLOUR = {"succeeded": "#1a7f37", "failed": "#cf222e", "crashed": "#cf222e",
                   "running": "#9a6700", "cancelled": "#8250df"}
-_STYLE = ("<style>.wb table{border-collapse:collapse;font-family:monospace;font-size:12px}"
+_STYLE = ("<style>.wb table{border-collapse:collapse;font-family:monospace;font-size:12px;"
+          "margin:4px 0 6px 0}"
           ".wb td,.wb th{padding:2px 8px;text-align:left;vertical-align:top}"
           ".wb th{border-bottom:1px solid #d0d7de}.wb summary{cursor:pointer}"
           ".wb pre{margin:2px 0 6px 16px;font-size:12px}</style>")
@@ -73,8 +75,10 @@ def task_html(task: Any) -> str:
 
 
 def diffs_html(diffs: Sequence[Any], *, show_unchanged: bool = False) -> str:
-    """Typed artifact diffs: one row per artifact, its detail lines folded under it."""
+    """Typed artifact diffs: one row per artifact, its detail lines under it (folded when
+    more than ``OPEN_CHANGES`` artifacts changed)."""
     parts = []
+    few = sum(1 for d in diffs if d.change != "unchanged") <= OPEN_CHANGES
     for d in diffs:
         if d.change == "unchanged" and not show_unchanged:
             continue
@@ -88,11 +92,11 @@ def diffs_html(diffs: Sequence[Any], *, show_unchanged: bool = False) -> str:
                f"<i>{_e(kind)}</i>" + (f" &nbsp; {before} → {after}" if before or after
                                        else ""))
         detail = d.detail.lines() if d.detail is not None else []
+        fold = "<details open>" if few else "<details>"  # a small diff shows its details
         if getattr(d.detail, "kind", None) in ("dataframe", "series") and detail:
-            parts.append(f"<details><summary>{row}</summary>{_frame_detail(d.detail)}"
-                         "</details>")
+            parts.append(f"{fold}<summary>{row}</summary>{_frame_detail(d.detail)}</details>")
         elif detail:
-            parts.append(f"<details><summary>{row}</summary>"
+            parts.append(f"{fold}<summary>{row}</summary>"
                          f"<pre>{_e(chr(10).join(detail))}</pre></details>")
         else:
             parts.append(f"<div>{row}</div>")
@@ -206,8 +210,10 @@ def as_text(obj: Any) -> str:
     from rich.console import Console
 
     out = io.StringIO()
+    # force_jupyter=False: in a kernel, rich would otherwise display the text as a second
+    # output of the cell instead of writing it to ``out``
     console = Console(file=out, force_terminal=sys.stdout.isatty(), width=100,
-                      highlight=False)
+                      highlight=False, force_jupyter=False)
     console.print(obj.__rich__())
     return out.getvalue().rstrip("\n")
 

@@ -84,6 +84,8 @@ def test_a_notebook_session_spins_and_shows_the_diff_as_html(tmp_path, kernel_di
     outputs = [cell.outputs for cell in nb.cells]
     assert all(o.get("output_type") != "error" for out in outputs for o in out), outputs
     assert "nb_flow.py" in outputs[1][0]["data"]["text/plain"]
+    # one output per magic, its result (rich must not display its text rendering as well)
+    assert [[o["output_type"] for o in outputs[i]] for i in (2, 4)] == [["execute_result"]] * 2
     run_html = outputs[2][0]["data"]["text/html"]
     assert "Nb/1" in "".join(_Text(run_html).parts)
     spin = outputs[4][0]["data"]

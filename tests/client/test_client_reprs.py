@@ -95,7 +95,7 @@ def test_a_run_and_a_task_display_as_tables(tmp_path):
     assert "start" in _render(run) and "train" in _render(run)
 
 
-def test_a_spin_displays_its_diff_with_details_folded(tmp_path):
+def test_a_spin_displays_its_diff_with_collapsible_details(tmp_path):
     flow = tmp_path / "shown_flow.py"
     flow.write_text(FLOW)
     store = tmp_path / "store"
@@ -103,7 +103,7 @@ def test_a_spin_displays_its_diff_with_details_folded(tmp_path):
     flow.write_text(FLOW.replace("FACTOR = 1", "FACTOR = 10"))
     result = workbench.spin(flow, "train", store=store)
     page = _Page(result._repr_html_())
-    assert "details" in page.tags and "summary" in page.tags  # the list's detail, folded
+    assert "details" in page.tags and "summary" in page.tags  # the detail, collapsible
     assert "pre" in page.tags
     text = "".join(page.text)
     assert "values" in text

@@ -259,9 +259,11 @@ def run_script(flow_cls: type, argv: list[str], launcher: str = "") -> int:
     script = Path(argv[0]) if argv else Path(sys.modules[flow_cls.__module__].__file__ or "")
     parser = _parser(flow_cls, f"{launcher}{script.name}")
     if len(argv) > 1 and argv[1] in METAFLOW_ONLY_COMMANDS:
+        hint = ("; workbench's own: workbench card FLOW/RUN/STEP[/TASK]" if argv[1] == "card"
+                else "")
         error_line(f"'{argv[1]}' is a Metaflow command that workbench does not provide; with "
                    f"Metaflow installed, the same file runs it: python {script.name} "
-                   f"{' '.join(argv[1:])}")
+                   f"{' '.join(argv[1:])}{hint}")
         return EXIT_USAGE
     words = argv[1:]
     command_word = next((w for w in words if w in ("run", "resume")), None)

@@ -69,7 +69,8 @@ def legend_table() -> Table:
                        ("Logs", "stdout, stderr in red; follows live"),
                        ("Diff", "the selected spin's changes; n / N"),
                        ("Source", "the step's code, as the file is now"),
-                       ("Task", "timings, exception, traceback")):
+                       ("Task", "timings, exception, traceback"),
+                       ("Card", "the task's cards (@card), as text")):
         table.add_row(Text(pane, style="cyan"), what)
     return table
 
