@@ -194,3 +194,50 @@ def test_a_failed_task_makes_no_card(cli, tmp_path):
     assert task["status"] == "failed"
     missing = cli("card", f"CardsFlow/1/start/{task['task_id']}")
     assert missing.returncode == 2 and "has no card" in missing.stderr
+
+
+def test_open_hands_the_page_to_the_browser_and_a_corrupt_card_file_is_one_line(cli, tmp_path,
+                                                                                store_dir):
+    import sys
+
+    flow = _flow(tmp_path)
+    assert cli("run", flow).returncode == 0
+    record = tmp_path / "opened.txt"
+    opener = tmp_path / "browser.py"
+    opener.write_text(f"import sys\nopen({str(record)!r}, 'w').write(sys.argv[1])\n")
+    opened = cli("card", "CardsFlow/1/start", "--open", BROWSER=f"{sys.executable} {opener} %s")
+    assert opened.returncode == 0, opened.stderr
+    path = Path(opened.stdout.strip())
+    assert record.read_text() == path.resolve().as_uri() and path.is_file()
+    # a card file that is not JSON: one line naming it, nothing else touched
+    task = json.loads(cli("show", "CardsFlow/1/start", "--json").stdout)["tasks"][0]
+    card_file = store_dir / "cards" / f"{task['task_id']}.json"
+    card_file.write_text("{not json")
+    broken = cli("card", "CardsFlow/1/start")
+    assert broken.returncode != 0 and "corrupt card file" in broken.stderr
+    assert len(broken.stderr.strip().splitlines()) == 1 and "Traceback" not in broken.stderr
+    assert card_file.read_text() == "{not json"
+
+
+def test_get_cards_is_part_of_the_compat_client(cli, tmp_path, client):
+    from workbench.compat.metaflow import Flow, get_cards, get_namespace, namespace
+
+    flow = _flow(tmp_path)
+    assert cli("run", flow).returncode == 0
+    before = get_namespace()
+    namespace(None)  # (the ``client`` fixture points the client at the test store)
+    try:
+        _read_cards_through_the_compat_client(Flow, get_cards)
+    finally:
+        namespace(before)
+
+
+def _read_cards_through_the_compat_client(Flow, get_cards):
+    start = Flow("CardsFlow").latest_run["start"].task
+    cards = get_cards(start)
+    assert len(cards) == 1 and cards[0].type == "default" and "<html" in cards[0].get()
+    assert len(get_cards(start, type="blank")) == 0
+    each = list(Flow("CardsFlow").latest_run["each"])[0]
+    assert [c.id for c in get_cards(each)] == ["one", "two"]
+    assert [c.id for c in get_cards(each, id="two")] == ["two"]
+    assert "two of" in get_cards(each, id="two")[0].get()

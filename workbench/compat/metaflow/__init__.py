@@ -43,7 +43,7 @@ __all__ = [
     "Metaflow", "Flow", "Run", "Step", "Task", "DataArtifact", "MetaflowData",
     "namespace", "get_namespace", "default_namespace",
     "metadata", "get_metadata", "default_metadata",
-    "MetaflowNotFound", "MetaflowNamespaceMismatch", "MetaflowInvalidPathspec",
+    "MetaflowNotFound", "MetaflowNamespaceMismatch", "MetaflowInvalidPathspec", "get_cards",
 ]
 
 # ----------------------------------------------------------------------------- namespace
@@ -607,3 +607,13 @@ _COMPAT: dict[str, type] = {"flow": Flow, "run": Run, "step": Step, "task": Task
 for _cls in _COMPAT.values():
     _cls._classes = _COMPAT  # type: ignore[attr-defined]
 del _cls
+
+
+def __getattr__(name: str) -> Any:
+    # ``get_cards`` (Metaflow's ``metaflow.cards.get_cards``) lives in .cards, which imports
+    # this module's classes: resolved on first use
+    if name == "get_cards":
+        from .cards import get_cards
+
+        return get_cards
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -137,6 +137,8 @@ class CardCollector:
             self._default = customized[0]
 
     def _cannot_append(self, verb: str) -> None:
+        if not self.cards and self._step is None:
+            return  # outside a task (a notebook trying a step's body): nothing to say
         if not self.cards:
             self._warn_once(verb, f"`current.card.{verb}` in step {self._step or '?'}: the "
                                   "step has no @card decorator; the component is not kept.")
