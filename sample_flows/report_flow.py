@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from metaflow import FlowSpec, Parameter, card, current, step
-from metaflow.cards import Markdown, Table, ValueBox, VegaChart
+from metaflow.cards import Image, Markdown, Table, ValueBox, VegaChart
 
 
 class SalesReportFlow(FlowSpec):
@@ -57,6 +57,18 @@ class SalesReportFlow(FlowSpec):
         current.card.append(Markdown(f"# Sales report\n{len(self.orders):,} orders, "
                                      f"top {self.top} products"))
         current.card.append(ValueBox(title="Total revenue", value=f"{self.total_revenue:,.0f}"))
+        try:  # a picture of it too, where Matplotlib is installed
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            plt = None
+        if plt is not None:
+            figure, axes = plt.subplots(figsize=(4.8, 2.4), dpi=80)
+            self.regions.revenue.plot.bar(ax=axes, color="#4c72b0", rot=0)
+            axes.set_ylabel("revenue")
+            figure.tight_layout()
+            current.card.append(Image.from_matplotlib(figure, label="revenue by region"))
         current.card.append(Table.from_dataframe(self.regions.reset_index()))
         current.card.append(VegaChart({
             "title": "Revenue of the top products", "mark": "bar",

@@ -17,11 +17,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "workbench"
 # layer -> the workbench layers it may import. The bottom modules (``errors``: the error
 # base; ``settings``: environment variables and the current user; ``display``: the sanitiser
 # and value formatting) import nothing of ours, and anyone may import them.
-BOTTOM = {"errors", "settings", "display"}
+BOTTOM = {"errors", "settings", "display", "png"}
 ALLOWED = {
     "errors": set(),
     "settings": set(),
     "display": set(),
+    "png": set(),  # a small PNG reader for drawing a card's images in a terminal
     "notebook": set(),  # notebook reprs: reads objects by attribute, imports display only
     "cardpage": set(),  # a card's document as HTML and terminal facts; imports display only
     "flow": set(),

@@ -7,7 +7,7 @@ document itself rides along in a ``<script type="application/json">`` block for 
 Everything that came from a flow goes through ``display.safe`` and ``html.escape`` (Markdown
 through markdown-it with raw HTML turned off): a card shows a flow's text as text.
 
-Imports nothing of workbench but ``display``, so every face (CLI, app, client) may use it.
+Imports nothing of workbench but ``display`` and ``png``, so every face may use it.
 """
 from __future__ import annotations
 
@@ -16,8 +16,10 @@ import binascii
 import html
 import json
 import struct
+import zlib
 from typing import Any, Iterator
 
+from . import png
 from .display import format_size, safe
 
 DATA_ELEMENT_ID = "workbench-card-data"
@@ -287,3 +289,15 @@ def image_caption(src: str, label: str | None = None) -> str:
     kind, width, height, size = image_facts(src)
     dims = f" {width}×{height}" if width and height else ""
     return f"{(label + ': ') if label else ''}{kind.upper()}{dims}, {format_size(size)}"
+
+
+def image_pixels(src: str, max_width: int, max_height: int) -> list[list[tuple]] | None:
+    """An image data URI's pixels scaled to fit (rows of (r, g, b)), or None when it cannot
+    be read (not a PNG this reader knows, or damaged)."""
+    _head, _, payload = str(src).partition(",")
+    try:
+        raw = base64.b64decode(payload.strip(), validate=False)
+        width, height, rows = png.decode(raw)
+    except (ValueError, binascii.Error, zlib.error, IndexError, struct.error):
+        return None
+    return png.downscale(width, height, rows, max_width, max_height)

@@ -38,6 +38,10 @@ async def test_card_tab_shows_the_cards_of_a_run_and_of_a_spin(workdir):
         assert "Vega-Lite bar chart: Revenue of the top products" in text
         assert "east" in text and "1208880.23" in text  # the regions table
         assert "workbench card SalesReportFlow/1/report/" in text
+        # the Matplotlib picture (matplotlib is in the test extra), drawn in half blocks
+        assert "▣ revenue by region: PNG 384×192" in text
+        drawing = [line for line in text.splitlines() if set(line.strip()) == {"▀"}]
+        assert len(drawing) == 14 and len(drawing[0].strip()) == 56
         tab = app.query_one("#tabs").get_tab("card")
         assert str(tab.label) == "Card ●"
 

@@ -18,12 +18,13 @@ from textual.worker import get_current_worker
 
 from .. import queries
 from ..queries.source import ran_source, source_diff
+from ..cardpage import image_pixels, walk
 from ..display import safe
 from ..store import RunRecord, StoreError, TaskRecord
 from . import model
 from .keys import APP_KEYS, bindings
-from .messages import DiffsLoaded, LogsLoaded
-from .widgets.card import CardView
+from .messages import CardsLoaded, DiffsLoaded, LogsLoaded
+from .widgets.card import IMAGE_COLUMNS, IMAGE_ROWS, CardView
 from .widgets.dag import DagView
 from .widgets.diff import DiffView
 from .widgets.logs import LogView, note
@@ -329,31 +330,59 @@ class MainScreen(Screen[None]):
             log.set_lines([note(f"{message.pathspec} printed nothing")], message.task_id)
 
     def refresh_card(self, task: TaskRecord | None) -> None:
-        """The Card tab: the cards the selected task made (read from the store)."""
+        """The Card tab: the cards the selected task made, read (and their images decoded)
+        in a thread."""
         view = self.query_one(CardView)
         tab = self.query_one("#tabs", TabbedContent).get_tab("card")
-        store = self.store
         key = (task.id, task.status) if task is not None else None
         if key is not None and view.shown_for == key:
             return
         view.shown_for = key
-        if task is None or store is None:
+        if task is None or self.store is None:
             view.show_message("No task of this step in the selected run.")
             tab.label = "Card"
             return
         if not task.finished:
-            view.show_message(f"{task.pathspec} is {task.status}: its cards are made when it "
-                              "succeeds.")
+            view.show_message(f"{safe(task.pathspec)} is {task.status}: its cards are made "
+                              "when it succeeds.")
             tab.label = "Card"
             return
+        view.show_message(f"reading the cards of {safe(task.pathspec)}…")
+        self.load_cards(key, task.pathspec)
+
+    @work(thread=True, exclusive=True, group="cards", exit_on_error=False)
+    def load_cards(self, key: tuple[int, str], pathspec: str) -> None:
+        store = self.store
+        if store is None:
+            return
+        cards, pixels, error = [], {}, None
         try:
-            cards = store.cards(task.id)
+            cards = store.cards(key[0])
         except StoreError as exc:
-            view.show_message(safe(str(exc)))
+            error = str(exc)
+        images = [c for card in cards for c in walk((card.get("data") or {}).get("components"))
+                  if c.get("type") == "image"]
+        for component in images:
+            src = component.get("src")
+            if isinstance(src, str) and src not in pixels:
+                if get_current_worker().is_cancelled:
+                    return
+                pixels[src] = image_pixels(src, IMAGE_COLUMNS, IMAGE_ROWS * 2)
+        if not get_current_worker().is_cancelled:
+            self.post_message(CardsLoaded(key, cards, pixels, error, pathspec))
+
+    def on_cards_loaded(self, message: CardsLoaded) -> None:
+        view = self.query_one(CardView)
+        if view.shown_for != message.key:
+            return
+        tab = self.query_one("#tabs", TabbedContent).get_tab("card")
+        if message.error is not None:
+            view.show_message(safe(message.error))
             tab.label = "Card !"
             return
-        view.show_cards(cards, safe(task.pathspec))
-        tab.label = f"Card ({len(cards)})" if len(cards) > 1 else "Card ●" if cards else "Card"
+        view.show_cards(message.cards, safe(message.pathspec), message.pixels)
+        count = len(message.cards)
+        tab.label = f"Card ({count})" if count > 1 else "Card ●" if count else "Card"
 
     def refresh_source(self) -> None:
         view = self.query_one(SourceView)

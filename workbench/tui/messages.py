@@ -26,6 +26,19 @@ class LogsLoaded(Message):
         self.pathspec = pathspec
 
 
+class CardsLoaded(Message):
+    """A task's cards read from the store, with their images decoded (in a thread)."""
+
+    def __init__(self, key: Any, cards: list, pixels: dict, error: str | None,
+                 pathspec: str) -> None:
+        super().__init__()
+        self.key = key
+        self.cards = cards
+        self.pixels = pixels
+        self.error = error
+        self.pathspec = pathspec
+
+
 class DiffsLoaded(Message):
     """The diffs of one step of one run (``queries.task_diffs``), read in a thread."""
 

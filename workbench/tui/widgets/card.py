@@ -1,7 +1,8 @@
 """The Card tab: the selected task's cards (``@card``) as terminal text.
 
-Markdown renders as Markdown, tables as tables, an artifact as its repr, an image as its
-format, size and label (not drawn), a chart as its data rows, a progress bar as a bar. Every
+Markdown renders as Markdown, tables as tables, an artifact as its repr, a PNG image drawn in
+half blocks (other images by format, size and label), a chart as its data rows, a progress
+bar as a bar. Every
 text from the flow goes through ``safe`` and into ``Text`` or rich's Markdown (which reads no
 console markup), and links are not made terminal hyperlinks.
 """
@@ -13,7 +14,9 @@ from typing import Any
 from rich.console import Group
 from rich.markdown import Markdown
 from rich.progress_bar import ProgressBar
+from rich.color import Color
 from rich.rule import Rule
+from rich.style import Style
 from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
@@ -23,6 +26,8 @@ from ...cardpage import chart_rows, chart_title, image_caption
 from ...display import safe
 
 CHART_ROWS = 20  # a chart's data rows shown in the tab
+IMAGE_COLUMNS = 56  # an image is drawn at most this wide (cells)...
+IMAGE_ROWS = 14  # ...and this tall (lines of two pixels each)
 
 
 def _t(value: Any, style: str = "") -> Text:
@@ -41,6 +46,31 @@ class TextMarkdown(Markdown):
 
         parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
         self.parsed = parser.enable("table").parse(markup)
+
+
+def drawn(pixels: list[list[tuple]]) -> Text:
+    """Pixels as half blocks: each cell is two pixels, the upper one in the glyph's colour and
+    the lower one in its background (any terminal with true colour shows it)."""
+    text = Text()
+    for y in range(0, len(pixels), 2):
+        top = pixels[y]
+        bottom = pixels[y + 1] if y + 1 < len(pixels) else [(255, 255, 255)] * len(top)
+        for (r, g, b), (r2, g2, b2) in zip(top, bottom):
+            text.append("▀", Style(color=Color.from_rgb(r, g, b),
+                                   bgcolor=Color.from_rgb(r2, g2, b2)))
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
+def _image(component: dict[str, Any], pixels: dict | None) -> list[Any]:
+    src = str(component.get("src") or "")
+    caption = image_caption(src, component.get("label"))
+    drawing = (pixels or {}).get(src)
+    if drawing:
+        return [drawn(drawing), _t(f"▣ {caption}", "magenta")]
+    return [_t(f"▣ image {caption} (not drawn: workbench card writes it as a page)",
+               "magenta")]
 
 
 def _cell(value: Any) -> Any:
@@ -120,8 +150,9 @@ def _progress(component: dict[str, Any]) -> list[Any]:
     return [line, bar]
 
 
-def component_renderables(component: Any) -> list[Any]:
-    """What a card component (and what it contains) shows in a terminal."""
+def component_renderables(component: Any, pixels: dict | None = None) -> list[Any]:
+    """What a card component (and what it contains) shows in a terminal; ``pixels`` holds
+    its images decoded (by source), which are drawn."""
     if not isinstance(component, dict):
         return [_t(component)]
     kind = component.get("type")
@@ -137,7 +168,7 @@ def component_renderables(component: Any) -> list[Any]:
         elif title:
             out.append(Text.assemble("\n", _t(title, "bold underline")))
         for child in component.get("contents") or []:
-            out += component_renderables(child)
+            out += component_renderables(child, pixels)
         return out
     if kind == "markdown":
         return [TextMarkdown(safe(component.get("source") or ""))]
@@ -146,9 +177,7 @@ def component_renderables(component: Any) -> list[Any]:
     if kind == "artifacts":
         return [_artifacts(component)]
     if kind == "image":
-        caption = image_caption(str(component.get("src") or ""), component.get("label"))
-        return [_t(f"▣ image {caption} (not drawn here: workbench card writes it as a page)",
-                   "magenta")]
+        return _image(component, pixels)
     if kind == "log":
         return [_t(component.get("data"), "red")]
     if kind == "pythonCode":
@@ -174,13 +203,14 @@ def component_renderables(component: Any) -> list[Any]:
     return [_t(json.dumps(component, default=str), "dim")]
 
 
-def card_renderables(card: dict[str, Any], index: int, total: int) -> list[Any]:
+def card_renderables(card: dict[str, Any], index: int, total: int,
+                     pixels: dict | None = None) -> list[Any]:
     """One stored card (``{"type", "id", "data"}``) under a heading naming it."""
     label = f"card {index + 1} of {total} · {card.get('type')}" + (
         f" · id {card['id']}" if card.get("id") else "")
     out: list[Any] = [Rule(_t(label, "bold cyan"), style="cyan")]
     for component in (card.get("data") or {}).get("components") or []:
-        out += component_renderables(component)
+        out += component_renderables(component, pixels)
     return out
 
 
@@ -192,7 +222,8 @@ class CardView(Static):
         self.cards: list[dict[str, Any]] = []
         self.shown_for: Any = None
 
-    def show_cards(self, cards: list[dict[str, Any]], what: str) -> None:
+    def show_cards(self, cards: list[dict[str, Any]], what: str,
+                   pixels: dict | None = None) -> None:
         self.cards = list(cards)
         if not self.cards:
             self.update(Text(f"{what} made no card. Add @card to the step (and "
@@ -200,7 +231,7 @@ class CardView(Static):
             return
         parts: list[Any] = []
         for i, card in enumerate(self.cards):
-            parts += card_renderables(card, i, len(self.cards))
+            parts += card_renderables(card, i, len(self.cards), pixels)
         parts.append(Text(f"workbench card {what} writes it as an HTML page.", style="dim"))
         self.update(Group(*parts))
 
