@@ -373,7 +373,7 @@ def pages(work: Path, out: Path) -> None:
         return
     print("wrote screenshots/card.png")
     session = notebook_page(work, out)
-    if session is not None and page_png(session, out / "notebook.png", (1000, 920)):
+    if session is not None and page_png(session, out / "notebook.png", (1000, 990)):
         print("wrote screenshots/notebook.png")
 
 

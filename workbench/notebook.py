@@ -75,9 +75,10 @@ def task_html(task: Any) -> str:
 
 
 def diffs_html(diffs: Sequence[Any], *, show_unchanged: bool = False) -> str:
-    """Typed artifact diffs: one row per artifact, its detail lines under it (folded when
-    more than ``OPEN_CHANGES`` artifacts changed)."""
-    parts = []
+    """Typed artifact diffs as a table: one row per artifact (name, change, type, before,
+    after), its detail in a collapsible row under it (open when ``OPEN_CHANGES`` or fewer
+    artifacts changed; a DataFrame's or Series' as small tables)."""
+    rows = []
     few = sum(1 for d in diffs if d.change != "unchanged") <= OPEN_CHANGES
     for d in diffs:
         if d.change == "unchanged" and not show_unchanged:
@@ -88,25 +89,26 @@ def diffs_html(diffs: Sequence[Any], *, show_unchanged: bool = False) -> str:
         kind = d.type_after or d.type_before or ""
         if d.type_before and d.type_after and d.type_before != d.type_after:
             kind = f"{d.type_before} -> {d.type_after}"
-        row = (f'<b>{_e(d.name)}</b> <span style="color:{colour}">{_e(d.change)}</span> '
-               f"<i>{_e(kind)}</i>" + (f" &nbsp; {before} → {after}" if before or after
-                                       else ""))
+        rows.append(f"<tr><td><b>{_e(d.name)}</b></td>"
+                    f'<td style="color:{colour}">{_e(d.change)}</td><td><i>{_e(kind)}</i></td>'
+                    f"<td>{before}</td><td>{after}</td></tr>")
         detail = d.detail.lines() if d.detail is not None else []
-        fold = "<details open>" if few else "<details>"  # a small diff shows its details
-        if getattr(d.detail, "kind", None) in ("dataframe", "series") and detail:
-            parts.append(f"{fold}<summary>{row}</summary>{_frame_detail(d.detail)}</details>")
-        elif detail:
-            parts.append(f"{fold}<summary>{row}</summary>"
-                         f"<pre>{_e(chr(10).join(detail))}</pre></details>")
-        else:
-            parts.append(f"<div>{row}</div>")
+        if not detail:
+            continue
+        body = (_frame_detail(d.detail) if getattr(d.detail, "kind", None) in
+                ("dataframe", "series") else f"<pre>{_e(chr(10).join(detail))}</pre>")
+        fold = "<details open>" if few else "<details>"
+        rows.append(f'<tr class="wb-detail"><td></td><td colspan="4">{fold}<summary>'
+                    f"detail of {_e(d.name)}</summary>{body}</details></td></tr>")
     unchanged = sum(1 for d in diffs if d.change == "unchanged")
-    if not parts:
-        parts.append(f'<div style="color:#6e7781">no artifact changed ({unchanged} '
-                     "unchanged)</div>")
-    elif unchanged and not show_unchanged:
-        parts.append(f'<div style="color:#6e7781">{unchanged} unchanged</div>')
-    return "".join(parts)
+    if not rows:
+        return (f'<div style="color:#6e7781">no artifact changed ({unchanged} '
+                "unchanged)</div>")
+    head = "".join(f"<th>{h}</th>" for h in ("artifact", "change", "type", "before", "after"))
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    if unchanged and not show_unchanged:
+        table += f'<div style="color:#6e7781">{unchanged} unchanged</div>'
+    return table
 
 
 def _cell_text(value: Any) -> str:

@@ -90,6 +90,7 @@ def test_a_notebook_session_spins_and_shows_the_diff_as_html(tmp_path, kernel_di
     assert "Nb/1" in "".join(_Text(run_html).parts)
     spin = outputs[4][0]["data"]
     page = _Text(spin["text/html"])
+    assert "table" in page.tags and "details" in page.tags  # a table, details collapsible
     text = "".join(page.parts)
     assert "Nb/2" in text and "score" in text and "changed" in text
     assert "10" in text and "30" in text  # before and after

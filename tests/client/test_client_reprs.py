@@ -109,6 +109,8 @@ def test_a_spin_displays_its_diff_with_collapsible_details(tmp_path):
     assert "values" in text
     assert "total" in text and "changed" in text
     assert "6" in text and "60" in text
+    assert ["total", "changed", "int", "6", "60"] in page.rows  # the typed diff is a table
+    assert page.rows[0] == ["artifact", "change", "type", "before", "after"]
     assert result.run.pathspec in text
     diff = result.diffs[0]
     assert "total" in "".join(_Page(diff._repr_html_()).text)
