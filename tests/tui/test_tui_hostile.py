@@ -122,3 +122,38 @@ async def test_a_failure_toast_with_markup_in_the_exception_leaves_the_app_up(wo
         assert any("bad [/ value" in m for m in toasts), toasts
         assert all("\x1b" not in m for m in toasts)
         assert "\x1b" not in _shot(app)
+
+
+def test_a_card_s_text_reaches_the_card_tab_as_text():
+    """Markdown, table cells, artifact reprs, chart data and labels from a card: escape
+    sequences shown as \\x.., console markup and HTML shown as typed, links not made links."""
+    from rich.console import Console
+
+    from workbench.tui.widgets.card import card_renderables
+
+    osc = "\x1b]52;c;aGFja2Vk\x07"
+    card = {"type": "default", "id": None, "data": {"components": [
+        {"type": "title", "text": "Flow/1/start/1" + osc},
+        {"type": "page", "title": "[bold]page[/bold]", "contents": [
+            {"type": "markdown", "source": "# Head [red]x[/red]\n<b>raw</b> [l](javascript:x)"
+                                           + osc},
+            {"type": "table", "columns": ["[@click=app.quit]c"],
+             "data": [["cell\x1b[2J"], [{"type": "artifacts", "data": [
+                 {"name": "n", "type": "str", "data": "'[/]'" + osc}]}]]},
+            {"type": "vegaChart", "spec": {"mark": "bar", "title": "t[/]",
+                                           "data": {"values": [{"a": "v\x1b[31m"}]}}},
+            {"type": "image", "src": "data:image/png;base64,AAAA", "label": "[b]img" + osc},
+            {"type": "log", "data": "boom [/]" + osc},
+        ]}]}}
+    console = Console(width=100, record=True, color_system="truecolor", force_terminal=True,
+                      file=open("/dev/null", "w"))
+    for part in card_renderables(card, 0, 1):
+        console.print(part)
+    text = console.export_text(styles=False)
+    raw = console.export_text(styles=True)
+    assert "\x1b]52" not in raw and "\x1b[2J" not in raw and "\x07" not in raw
+    assert "\\x1b]52;c;aGFja2Vk\\x07" in text
+    for literal in ("[bold]page[/bold]", "[red]x[/red]", "<b>raw</b>", "[@click=app.quit]c",
+                    "'[/]'", "t[/]", "[b]img", "boom [/]"):
+        assert literal in text, literal
+    assert "\x1b]8;" not in raw  # no terminal hyperlink from the Markdown link
