@@ -117,6 +117,10 @@ def test_a_run_makes_cards_and_card_writes_them_as_pages(cli, tmp_path, store_di
     assert "Traceback" not in many.stderr and len(many.stderr.strip().splitlines()) == 1
     task = json.loads(cli("show", "CardsFlow/1/each", "--json").stdout)["tasks"][0]
     split = f"CardsFlow/1/each/{task['task_id']}"
+    shown = json.loads(cli("show", split, "--json").stdout)
+    assert shown["cards"] == [{"type": "blank", "id": "one"}, {"type": "blank", "id": "two"}]
+    assert f"cards: blank id=one, blank id=two  (workbench card {split})" in \
+        cli("show", split).stdout
     one = _card(cli, split, "--id", "one")
     assert (one["type"], one["id"]) == ("blank", "one")
     text = "".join(Page(Path(one["path"]).read_text()).text)

@@ -19,7 +19,7 @@ from rich.text import Text
 
 from ..client import Flow, Run, Step, Task, open_store
 from ..queries import list_runs, run_label, split_path
-from ..store import RunRecord
+from ..store import RunRecord, StoreError
 from .commands import run_json, steps_table, task_json
 from .parser import RUNS_SHOWN, TASKS_SHOWN
 from .console import (format_params, format_seconds, format_size, format_time, safe,
@@ -206,10 +206,14 @@ def artifact_json(art: Any) -> dict[str, Any]:
 def _show_task(task: Task, as_json: bool) -> int:
     rec = task.record
     artifacts = list(task.artifacts)
+    try:
+        cards = [{"type": c.type, "id": c.id} for c in task.cards]
+    except StoreError as exc:  # a damaged card file does not hide the task
+        cards = [{"type": "error", "id": None, "error": str(exc)}]
     if as_json:
         doc = {**task_json(rec), "flow": rec.flow, "run": rec.run_number,
                "traceback": rec.traceback, "cloned_from": rec.cloned_from,
-               "artifacts": [artifact_json(a) for a in artifacts]}
+               "artifacts": [artifact_json(a) for a in artifacts], "cards": cards}
         print(json.dumps(doc, default=str))
         return EXIT_OK
     console = stdout_console()
@@ -234,6 +238,10 @@ def _show_task(task: Task, as_json: bool) -> int:
         console.print(Text.assemble(("exception: ", "dim"), _t(task.exception, "red")))
     if rec.traceback and rec.status != "succeeded":
         console.print(_t(rec.traceback.rstrip(), "red"))
+    if cards:
+        names = ", ".join(c["type"] + (f" id={c['id']}" if c["id"] else "") for c in cards)
+        console.print(Text.assemble(("cards: ", "dim"), _t(names, "cyan"),
+                                    (f"  (workbench card {safe(rec.pathspec)})", "dim")))
     if not artifacts:
         console.print(Text("no artifacts", style="dim"))
         return EXIT_OK
