@@ -9,14 +9,10 @@ its task.
 from __future__ import annotations
 
 import functools
-import io
-import json
-import textwrap
-import traceback
-import uuid
 from typing import Any, Callable
 
-from .native import artifact_entry, frame_table, full_classname, image_uri
+# (json, uuid, textwrap, traceback, io and .native are imported where used: this module is imported
+# with every flow, by ``current``, and must cost next to nothing)
 
 
 class MetaflowCardComponent:
@@ -43,15 +39,21 @@ class MetaflowCardComponent:
         raise NotImplementedError()
 
 
+def _hex6() -> str:
+    import uuid
+
+    return uuid.uuid4().hex[:6]
+
+
 def create_component_id(component: Any) -> str:
     """``<classname>_<6 hex>``, as Metaflow names a component it was given without an id."""
-    return f"{type(component).__name__.lower()}_{uuid.uuid4().hex[:6]}"
+    return f"{type(component).__name__.lower()}_{_hex6()}"
 
 
 def log_entry(text: str, component_id: str | None = None) -> dict[str, Any]:
     """A ``log`` component: preformatted text (errors, warnings)."""
     entry: dict[str, Any] = {"type": "log", "data": text}
-    entry["id"] = component_id or f"logcomponent_{uuid.uuid4().hex[:6]}"
+    entry["id"] = component_id or f"logcomponent_{_hex6()}"
     return entry
 
 
@@ -67,9 +69,13 @@ def render_one(component: Any) -> Any:
     try:
         rendered = component.render()
     except Exception:  # noqa: BLE001 - a user's component must not fail the task
+        import traceback
+
         return render_failed(name, traceback.format_exc())
     if type(rendered) not in (dict, str):
         return render_failed(name, "Component render didn't return a `string` or `dict`")
+    import json
+
     try:
         json.dumps(rendered)
     except (TypeError, ValueError, OverflowError) as exc:
@@ -106,16 +112,22 @@ class UserComponent(MetaflowCardComponent):
         """Components without live updates ignore ``update`` (cards render when the task ends)."""
 
 
+def _dedent(text: str | None) -> str | None:
+    import textwrap
+
+    return textwrap.dedent(text) if text is not None else None
+
+
 class Markdown(UserComponent):
     """A block of Markdown text (common leading whitespace removed)."""
 
     REALTIME_UPDATABLE = True
 
     def __init__(self, text: str | None = None) -> None:
-        self._text = textwrap.dedent(text) if text is not None else None
+        self._text = _dedent(text)
 
     def update(self, text: str | None = None) -> None:
-        self._text = textwrap.dedent(text) if text is not None else None
+        self._text = _dedent(text)
 
     @_with_id
     def render(self) -> dict[str, Any]:
@@ -139,6 +151,8 @@ class Artifact(UserComponent):
 
     @_with_id
     def render(self) -> dict[str, Any]:
+        from .native import artifact_entry
+
         entry = artifact_entry(self._artifact, None if self._name is None else str(self._name))
         return {"type": "artifacts", "data": [entry], "id": self.component_id}
 
@@ -161,6 +175,8 @@ class Table(UserComponent):
     @classmethod
     def from_dataframe(cls, dataframe: Any = None, truncate: bool = True) -> "Table":
         """A table of the frame's first rows (all of them with ``truncate=False``)."""
+        from .native import frame_table, full_classname
+
         kind = full_classname(dataframe)
         if kind != "pandas.core.frame.DataFrame":
             return cls(headers=[f"Object type {kind} not supported"], disable_updates=True)
@@ -210,6 +226,8 @@ class Image(UserComponent):
                 "The `Image` `src` argument should be of type `bytes` or valid image base64 "
                 "string") + f"\n\nType of {type(src)} is invalid")
         else:
+            from .native import image_uri
+
             self._src = image_uri(src)
             if self._src is None:
                 self._error = log_entry(_fail_headline("Bytes not parsable as image") + "\n\n")
@@ -218,6 +236,11 @@ class Image(UserComponent):
     def from_matplotlib(cls, plot: Any, label: str | None = None,
                         disable_updates: bool = False) -> "Image":
         """An image of a Matplotlib figure (or of the figure of an Axes), as PNG."""
+        import io
+        import traceback
+
+        from .native import full_classname
+
         figure = plot if full_classname(plot) == "matplotlib.figure.Figure" else None
         if figure is None and getattr(plot, "get_figure", None) is not None:
             figure = plot.get_figure()
@@ -245,6 +268,8 @@ class Image(UserComponent):
     def from_pil_image(cls, pilimage: Any, label: str | None = None,
                        disable_updates: bool = False) -> "Image":
         """An image of a PIL image, as PNG."""
+        import io
+
         buffer = io.BytesIO()
         try:
             pilimage.save(buffer, format="PNG")
@@ -346,13 +371,15 @@ class VegaChart(UserComponent):
 
     @staticmethod
     def _is_altair(chart: Any) -> bool:
+        from .native import full_classname
+
         name = full_classname(chart)
         return all(part in name for part in ("altair", "vegalite", "Chart"))
 
     @classmethod
     def from_altair_chart(cls, altair_chart: Any) -> "VegaChart":
         if not cls._is_altair(altair_chart):
-            raise ValueError(full_classname(altair_chart) + " is not an altair chart")
+            raise ValueError(f"{type(altair_chart).__name__} is not an altair chart")
         return cls(spec=altair_chart.to_dict())
 
     def update(self, spec: Any = None) -> None:

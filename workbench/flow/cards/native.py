@@ -3,16 +3,23 @@ a DataFrame and an image the way Metaflow's does (same type names, same truncate
 from __future__ import annotations
 
 import base64
-import pprint
-import reprlib
+from functools import lru_cache
 from typing import Any
 
 MAX_CELL = 30  # a DataFrame cell of another type is cut to this many characters, as Metaflow's
 PREVIEW_ROWS = 5  # a truncated DataFrame shows its head, as Metaflow's
 
-_REPR = reprlib.Repr()
-_REPR.maxarray = _REPR.maxstring = _REPR.maxother = _REPR.maxtuple = _REPR.maxlist = 100
-_REPR.maxlevel = 3
+
+
+@lru_cache(maxsize=None)
+def _repr() -> Any:
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxarray = short.maxstring = short.maxother = short.maxtuple = short.maxlist = 100
+    short.maxlevel = 3
+    return short
+
 # image formats a browser shows, by their first bytes
 _MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8", "jpeg"), (b"GIF87a", "gif"),
           (b"GIF89a", "gif"))
@@ -29,8 +36,10 @@ def full_classname(value: Any) -> str:
 
 def pretty(value: Any) -> str:
     """The compressed repr Metaflow's default card shows (reprlib, then pprint if it fit)."""
+    import pprint
+
     try:
-        text = _REPR.repr(value)
+        text = _repr().repr(value)
     except Exception as exc:  # noqa: BLE001 - a broken __repr__ is the artifact's problem
         return f"<repr failed: {type(exc).__name__}>"
     if "..." in text:
