@@ -284,3 +284,11 @@ def test_flow_package_imports_nothing_else_of_workbench():
                 assert not name.startswith("textual"), (file, name)
                 assert not name.startswith("workbench") or name.startswith("workbench.flow"), \
                     (file, name)
+
+
+def test_a_metaflow_cards_name_workbench_lacks_is_one_line(flows):
+    path = flows.write("from metaflow.cards import Markdown, JSONViewer\n" + GOOD)
+    err = load_error(path, UnsupportedMetaflowName)
+    assert err.line == 1
+    assert "metaflow.cards name 'JSONViewer' is not provided by workbench; supported: " \
+        in err.message and "Markdown" in err.message and "\n" not in str(err)

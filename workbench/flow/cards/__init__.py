@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ..errors import UnsupportedMetaflowName
 from .components import (
     Artifact, Error, Image, Markdown, MetaflowCardComponent, ProgressBar, PythonCode, Table,
     UserComponent, ValueBox, VegaChart,
@@ -51,7 +52,11 @@ def __getattr__(name: str) -> Any:
     # The card client is a higher layer, looked up by name on first use (as metaflow.Flow).
     if name == "get_cards":
         return importlib.import_module("workbench.compat.metaflow.cards").get_cards
-    raise AttributeError(f"module 'metaflow.cards' has no attribute '{name}'")
+    if name.startswith("__") and name.endswith("__"):
+        raise AttributeError(f"module 'metaflow.cards' has no attribute '{name}'")
+    raise UnsupportedMetaflowName(
+        f"metaflow.cards name '{name}' is not provided by workbench; supported: "
+        f"{', '.join(n for n in __all__ if n != 'UserComponent')}", name=name)
 
 
 __all__ = ["MetaflowCardComponent", "MetaflowCard", "UserComponent", "Artifact", "Table",
