@@ -11,7 +11,7 @@ import zlib
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> samples per pixel
-MAX_PIXELS = 25_000_000  # a larger image is not decoded (its caption is shown)
+MAX_PIXELS = 4_000_000  # a larger image is not decoded (its caption is shown)
 
 Pixel = tuple[int, int, int]
 

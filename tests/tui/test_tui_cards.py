@@ -60,3 +60,17 @@ async def test_card_tab_shows_the_cards_of_a_run_and_of_a_spin(workdir):
         app.select_run(1)
         await settle(pilot)
         await wait_for(pilot, lambda: "Sales report" in plain(view), what="run 1's card")
+
+
+def test_a_huge_table_shows_its_first_rows_and_says_how_many_more():
+    from rich.console import Console
+
+    from workbench.tui.widgets.card import TABLE_ROWS, component_renderables
+
+    table = {"type": "table", "columns": ["a"], "data": [[i] for i in range(50_000)]}
+    console = Console(width=80, record=True, file=open("/dev/null", "w"))
+    for part in component_renderables(table):
+        console.print(part)
+    text = console.export_text()
+    assert f"{50_000 - TABLE_ROWS:,} more rows" in text
+    assert f" {TABLE_ROWS - 1} " in text and f" {TABLE_ROWS} " not in text

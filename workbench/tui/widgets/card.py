@@ -26,6 +26,7 @@ from ...cardpage import chart_rows, chart_title, image_caption
 from ...display import safe
 
 CHART_ROWS = 20  # a chart's data rows shown in the tab
+TABLE_ROWS = 200  # a table's rows shown in the tab (the HTML page holds every row)
 IMAGE_COLUMNS = 56  # an image is drawn at most this wide (cells)...
 IMAGE_ROWS = 14  # ...and this tall (lines of two pixels each)
 
@@ -88,9 +89,13 @@ def _cell(value: Any) -> Any:
     return _t(value)
 
 
-def _table(component: dict[str, Any]) -> Table:
+def _table(component: dict[str, Any]) -> Any:
     headers = [str(h) for h in component.get("columns") or []]
     rows = [r if isinstance(r, list) else [r] for r in component.get("data") or [] if r != []]
+    if len(rows) > TABLE_ROWS and not component.get("vertical"):
+        shown = _table({**component, "data": rows[:TABLE_ROWS]})
+        return Group(shown, _t(f"… {len(rows) - TABLE_ROWS:,} more rows (workbench card "
+                               "writes them all)", "dim"))
     if component.get("vertical"):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="dim", justify="right")
