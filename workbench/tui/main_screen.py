@@ -26,6 +26,7 @@ from .keys import APP_KEYS, bindings
 from .messages import CardsLoaded, DiffsLoaded, LogsLoaded
 from .widgets.card import IMAGE_COLUMNS, IMAGE_ROWS, CardView
 from .widgets.dag import DagView
+from .widgets.footer import SteadyFooter
 from .widgets.diff import DiffView
 from .widgets.logs import LogView, note
 from .widgets.panes import (ArtifactsTable, RunsTable, SourceView, StatusHeader, TaskInfo,
@@ -106,7 +107,7 @@ class MainScreen(Screen[None]):
                 with VerticalScroll(id="card-scroll"):
                     yield CardView(id="card-view")
         yield MessageLine()
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#runs-pane").border_title = "Runs"

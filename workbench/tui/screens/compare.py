@@ -11,9 +11,10 @@ from textual.binding import Binding
 from textual.containers import Container, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, LoadingIndicator, Static, Tree
+from textual.widgets import LoadingIndicator, Static, Tree
 from textual.worker import get_current_worker
 
+from ..widgets.footer import SteadyFooter
 from ...display import format_seconds, safe, status_label
 from ...queries.comparison import compare_runs
 from ...queries import run_label
@@ -168,7 +169,7 @@ class CompareScreen(Screen[None]):
                           style="bold"), id="compare-title")
         yield Container(LoadingIndicator(), id="compare-body")
         yield MessageLine()
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.compute()

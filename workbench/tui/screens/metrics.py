@@ -11,10 +11,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, SelectionList, Static
+from textual.widgets import DataTable, SelectionList, Static
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
+from ..widgets.footer import SteadyFooter
 from ...display import safe
 from ...queries.metrics import Metric, MetricRow, metric_candidates, metric_rows, sparkline
 from .. import prefs
@@ -66,7 +67,7 @@ class MetricsScreen(Screen[None]):
             yield DataTable(id="metrics-table", cursor_type="cell", zebra_stripes=True)
             yield Static(id="metrics-trends")
         yield MessageLine()
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#metrics-title", Static).update(

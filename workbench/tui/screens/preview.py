@@ -17,10 +17,11 @@ from textual.binding import Binding
 from textual.containers import Container, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import (Footer, LoadingIndicator, Select, Static, TabbedContent,
+from textual.widgets import (LoadingIndicator, Select, Static, TabbedContent,
                              TabPane, TextArea, Tree)
 from textual.worker import get_current_worker
 
+from ..widgets.footer import SteadyFooter
 from ...display import format_size, safe
 from .. import preview_data as pdata
 from ..model import LOAD_LOCK
@@ -151,7 +152,7 @@ class PreviewScreen(Screen[None]):
         yield Static(Text(self.title_text, style="bold"), id="preview-title")
         yield Container(LoadingIndicator(), id="preview-body")
         yield MessageLine()
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.load()
