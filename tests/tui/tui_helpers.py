@@ -82,12 +82,14 @@ def freeze_store(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _freeze_cards(folder: Path) -> None:
-    """The times a card states (made when its task ran) set to the frozen clock's."""
+    """The times a card states (made when its task ran) set to the frozen clock's, and its
+    task's duration to 0:00:00."""
     import re
 
     for path in folder.glob("*.json") if folder.is_dir() else ():
         text = re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [AP]M", "2026-01-01 10:00:00 AM",
                       path.read_text())
+        text = re.sub(r'"\d+:\d\d:\d\d"', '"0:00:00"', text)  # the task's duration
         path.write_text(re.sub(r'"created_at": [0-9.e+]+', f'"created_at": {FROZEN}', text))
 
 
