@@ -4,6 +4,11 @@ Builds a store in a temporary directory with the real engine (a churn run, an ed
 ``train`` and a spin of it, a second run with other parameters, the broken sample flow),
 then opens the app at 120x36 and saves ``screenshots/*.svg``, plus ``.png`` files when
 ``rsvg-convert`` is installed (``apt-get install librsvg2-bin fonts-firacode``).
+
+``screenshots/card.png`` (the report's card as ``workbench card`` writes it) and
+``screenshots/notebook.png`` (a notebook session a real IPython kernel executes, with
+nbclient from the test extra) are drawn by headless Chromium (``apt-get install chromium``);
+without it they are left as they were.
 """
 from __future__ import annotations
 
