@@ -214,6 +214,10 @@ def test_diff_status_and_resume_on_an_imported_run(mf_dir):
                          "--json").stdout)
     changes = {d["name"]: d["change"] for d in diff["diff"]}
     assert changes["sq"] == "changed" and changes["items"] == "unchanged"
+    # cards stay in Metaflow's datastore: the line says so, not "add @card"
+    card = wb(mf_dir, "card", fans[0]["pathspec"], ok=False)
+    assert card.returncode == 2 and "ran under Metaflow" in card.stderr
+    assert len(card.stderr.strip().splitlines()) == 1
 
     status = json.loads(wb(mf_dir, "status", "import_shapes_flow.py", "--run",
                            str(info["run"]), "--json").stdout)

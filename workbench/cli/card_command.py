@@ -30,6 +30,9 @@ def _task(spec: str, store: object) -> Task:
 
 def _choose(task: Task, card_id: str | None, card_type: str | None) -> Card:
     cards = task.cards
+    if not cards and task.run.kind == "metaflow":
+        raise _usage(f"task {task.pathspec} ran under Metaflow, and import-metaflow does not "
+                     "bring its cards; Metaflow shows them: python FLOW.py card view ...")
     if not cards:
         raise _usage(f"task {task.pathspec} has no card (add @card to step "
                      f"{task.step_name!r} and run it again)")
