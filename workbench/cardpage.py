@@ -20,7 +20,7 @@ import zlib
 from typing import Any, Iterator
 
 from . import png
-from .display import format_size, safe
+from .display import format_size, safe, safe_html
 
 DATA_ELEMENT_ID = "workbench-card-data"
 CHART_ROWS = 50  # a chart's data rows shown in a page
@@ -50,15 +50,25 @@ margin:4px 8px 4px 0}.wb-valuebox .wb-value{font-size:24px;font-weight:600}
 """
 
 
-def _e(value: Any) -> str:
-    return html.escape(safe("" if value is None else value))
+_e = safe_html  # a flow's text as HTML text
+
+
+def markdown_parser() -> Any:
+    """How a flow's Markdown is read, by the page and the app alike: CommonMark with tables and
+    strikethrough, raw HTML off (``<b>`` stays text). markdown-it is rich's own parser."""
+    global _PARSER
+    if _PARSER is None:
+        from markdown_it import MarkdownIt
+
+        _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+    return _PARSER
+
+
+_PARSER: Any = None
 
 
 def _markdown(source: str | None) -> str:
-    from markdown_it import MarkdownIt  # rich's own Markdown parser
-
-    parser = MarkdownIt("commonmark", {"html": False}).enable("table")
-    return parser.render(safe(source or ""))
+    return markdown_parser().render(safe(source or ""))
 
 
 def _cell(value: Any) -> str:

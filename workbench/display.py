@@ -34,6 +34,14 @@ def safe(text: object) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
 
 
+def safe_html(text: object) -> str:
+    """``text`` as HTML text: ``safe``, then escaped (``None`` is empty). What every HTML
+    face (notebook reprs, card pages) puts on a page of a flow's text."""
+    import html
+
+    return html.escape(safe("" if text is None else text))
+
+
 def format_seconds(seconds: float | None) -> str:
     """``0.42s``, ``12.3s``, ``4m05s``, ``2h03m``."""
     if seconds is None:

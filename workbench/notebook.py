@@ -8,10 +8,9 @@ text that comes from a flow (names, summaries, detail lines, exceptions) goes th
 """
 from __future__ import annotations
 
-import html
 from typing import Any, Iterable, Sequence
 
-from .display import STATUS_GLYPH, format_seconds, format_size, safe
+from .display import STATUS_GLYPH, format_seconds, format_size, safe, safe_html
 
 OPEN_CHANGES = 3  # a diff of this many changed artifacts or fewer shows their details open
 _CHANGE_COLOUR = {"added": "#1a7f37", "removed": "#cf222e", "changed": "#9a6700",
@@ -25,9 +24,7 @@ _STYLE = ("<style>.wb table{border-collapse:collapse;font-family:monospace;font-
           ".wb pre{margin:2px 0 6px 16px;font-size:12px}</style>")
 
 
-def _e(value: Any) -> str:
-    """A flow's text as HTML text: control characters shown, then escaped."""
-    return html.escape(safe("" if value is None else value))
+_e = safe_html  # a flow's text as HTML text
 
 
 def _status(status: str | None) -> str:

@@ -99,10 +99,13 @@ def test_a_run_makes_cards_and_card_writes_them_as_pages(cli, tmp_path, store_di
     assert info["type"] == "default" and info["id"] is None
     page = Page(Path(info["path"]).read_text())
     text = "".join(page.text)
-    assert "Value 20" in text and "dot: PNG 3×2" not in text  # an image is drawn, not named
+    assert "Value 20" in text
     images = [a for t, a in page.tags if t == "img"]
     assert images and images[0]["src"].startswith("data:image/png;base64") and \
         images[0]["alt"] == "dot"
+    from workbench.cardpage import image_facts
+
+    assert image_facts(images[0]["src"])[:3] == ("png", 3, 2)  # the step's bytes, embedded
     # hostile text arrives as text: no escape sequences, no script element, markup visible
     assert "\x1b" not in Path(info["path"]).read_text()
     assert "<script>alert(1)</script>" in text and "[bold]x[/bold]" in text

@@ -11,41 +11,11 @@ import importlib
 from typing import Any
 
 from ..errors import UnsupportedMetaflowName
+from .kinds import BlankCard, DefaultCard, ErrorCard, MetaflowCard
 from .components import (
     Artifact, Error, Image, Markdown, MetaflowCardComponent, ProgressBar, PythonCode, Table,
     UserComponent, ValueBox, VegaChart,
 )
-
-
-class MetaflowCard:
-    """The base of card types (``@card(type=...)``); workbench renders ``default`` and
-    ``blank`` itself, and stores other types as an error card naming the type."""
-
-    type: str | None = None
-    ALLOW_USER_COMPONENTS = False
-    RUNTIME_UPDATABLE = False
-
-    def __init__(self, options: dict | None = None, components: list | None = None,
-                 graph: Any = None, flow: Any = None, **kwargs: Any) -> None:
-        self.options = dict(options or {})
-        self.components = list(components or [])
-
-    def render(self, task: Any) -> str:
-        raise NotImplementedError()
-
-
-class DefaultCard(MetaflowCard):
-    type = "default"
-    ALLOW_USER_COMPONENTS = True
-
-
-class BlankCard(MetaflowCard):
-    type = "blank"
-    ALLOW_USER_COMPONENTS = True
-
-
-class ErrorCard(MetaflowCard):
-    type = "error"
 
 
 def __getattr__(name: str) -> Any:

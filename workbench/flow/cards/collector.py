@@ -13,9 +13,9 @@ import sys
 from typing import Any, Iterable, Iterator
 
 from .components import MetaflowCardComponent, create_component_id, log_entry
+from .kinds import CARD_TYPES, EDITABLE_TYPES
 
-EDITABLE_TYPES = ("default", "blank")  # card types that take components
-KNOWN_TYPES = EDITABLE_TYPES
+KNOWN_TYPES = tuple(c.type for c in CARD_TYPES)
 CARD_ID_PATTERN = re.compile(r"^[a-zA-Z0-9_]+$")
 
 

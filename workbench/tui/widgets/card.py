@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from ...cardpage import chart_rows, chart_title, image_caption
+from ...cardpage import chart_rows, chart_title, image_caption, markdown_parser
 from ...display import safe
 
 CHART_ROWS = 20  # a chart's data rows shown in the tab
@@ -43,10 +43,7 @@ class TextMarkdown(Markdown):
 
     def __init__(self, markup: str) -> None:
         super().__init__(markup, hyperlinks=False)
-        from markdown_it import MarkdownIt
-
-        parser = MarkdownIt("commonmark", {"html": False}).enable("strikethrough")
-        self.parsed = parser.enable("table").parse(markup)
+        self.parsed = markdown_parser().parse(markup)
 
 
 def drawn(pixels: list[list[tuple]]) -> Text:
